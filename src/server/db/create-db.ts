@@ -1,0 +1,60 @@
+// createDb(url): one Kysely instance over SQLite (embedded default) or PostgreSQL (production).
+import fs from "node:fs";
+import path from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from "kysely";
+import type { DatabaseConnection } from "kysely";
+import pg from "pg";
+import type { Database } from "./schema.js";
+
+export type Engine = "sqlite" | "postgres";
+
+export interface Db {
+  kysely: Kysely<Database>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/**
+ * Every write transaction on SQLite starts with BEGIN IMMEDIATE: a deferred
+ * transaction that reads and then writes fails with SQLITE_BUSY when another
+ * connection (the CLI, a second process) wrote in between.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly options: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(options);
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.options);
+  }
+}
+
+export function openSqlite(file: string): SqliteDatabase.Database {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma("journal_mode = WAL");
+  database.pragma("synchronous = FULL"); // the embedded default keeps every commit through a power cut
+  database.pragma("foreign_keys = ON");
+  database.pragma("busy_timeout = 5000");
+  return database;
+}
+
+export function createDb(url: string, options: { poolSize?: number } = {}): Db {
+  const plugins = [new CamelCasePlugin()];
+  if (url.startsWith("sqlite:")) {
+    const database = openSqlite(url.slice("sqlite:".length));
+    const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }), plugins });
+    return { kysely, engine: "sqlite", close: () => kysely.destroy() };
+  }
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // An idle client's network error must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  return { kysely, engine: "postgres", close: () => kysely.destroy() };
+}

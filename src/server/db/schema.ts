@@ -1,0 +1,99 @@
+// Kysely's view of the tables (camelCase here, snake_case in SQL via CamelCasePlugin).
+// Times are ISO 8601 UTC strings in both engines: one representation, ordered as text.
+import type { Generated, Insertable, Selectable } from "kysely";
+
+export interface UsersTable {
+  id: string;
+  email: string; // trimmed and lower-cased; unique
+  name: string;
+  passwordHash: string;
+  teamLimit: number | null; // null: DEFAULT_TEAM_LIMIT
+  activeTeamId: string | null; // null: the default team
+  createdAt: string;
+}
+
+export interface TeamsTable {
+  id: string;
+  name: string;
+  ownerId: string; // NOT NULL: exactly one Owner, held by the schema
+  isDefault: number; // 0 | 1; unique per owner when 1
+  createdAt: string;
+}
+
+export interface MembershipsTable {
+  teamId: string;
+  userId: string;
+  roles: string; // comma-separated role names, sorted; '' for the Owner
+  joinedAt: string;
+}
+
+export interface InvitationsTable {
+  id: string;
+  teamId: string;
+  email: string;
+  roles: string;
+  status: string; // pending | accepted | declined | revoked | expired
+  tokenHash: string;
+  invitedBy: string;
+  createdAt: string;
+  sentAt: string;
+  expiresAt: string;
+  respondedAt: string | null;
+}
+
+export interface SessionsTable {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+export interface PasswordResetsTable {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export interface AuditLogTable {
+  id: string; // UUIDv7: newest first is ORDER BY id DESC
+  teamId: string;
+  at: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  action: string;
+  target: string | null;
+  details: string; // JSON object
+}
+
+export interface OutboxTable {
+  id: string;
+  toAddress: string;
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+  createdAt: string;
+  attempts: Generated<number>;
+  nextAttemptAt: string;
+  sentAt: string | null;
+  lastError: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  teams: TeamsTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
+  sessions: SessionsTable;
+  passwordResets: PasswordResetsTable;
+  auditLog: AuditLogTable;
+  outbox: OutboxTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Team = Selectable<TeamsTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type Invitation = Selectable<InvitationsTable>;
+export type NewAuditEntry = Insertable<AuditLogTable>;

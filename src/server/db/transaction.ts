@@ -1,0 +1,29 @@
+// One transaction per state change, and the one dialect helper that locks a row for the rest of it.
+import { sql } from "kysely";
+import type { Kysely, Transaction } from "kysely";
+import type { Db, Engine } from "./create-db.js";
+import type { Database } from "./schema.js";
+
+export type Tx = Transaction<Database>;
+export type Executor = Kysely<Database> | Tx;
+
+export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute(work);
+}
+
+/**
+ * Locks one row until the transaction ends, so that a check and the write that
+ * depends on it cannot interleave with another request's. PostgreSQL:
+ * SELECT … FOR UPDATE. SQLite: the transaction already holds the database's
+ * write lock (BEGIN IMMEDIATE), so a plain read is enough.
+ */
+export async function lockRow(
+  tx: Tx,
+  engine: Engine,
+  table: "users" | "teams" | "invitations" | "orders",
+  id: string,
+): Promise<boolean> {
+  const forUpdate = engine === "postgres" ? sql` for update` : sql``;
+  const result = await sql<{ id: string }>`select id from ${sql.table(table)} where id = ${id}${forUpdate}`.execute(tx);
+  return result.rows.length === 1;
+}

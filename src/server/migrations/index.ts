@@ -1,0 +1,21 @@
+// The ordered list of migrations, bundled in code so the compiled server and the tests run the same set.
+import { Migrator } from "kysely";
+import type { Migration, MigrationResultSet } from "kysely";
+import type { Db } from "../db/create-db.js";
+import * as m0001 from "./0001_teams_core.js";
+import * as m0002 from "./0002_audit_append_only.js";
+
+export const migrations: Record<string, Migration> = {
+  "0001_teams_core": m0001,
+  "0002_audit_append_only": m0002,
+};
+
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db: db.kysely,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
