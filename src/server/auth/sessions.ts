@@ -1,0 +1,61 @@
+// Server-side sessions: a random token in the cookie, only its SHA-256 in the database,
+// with an idle and an absolute timeout measured by the injected clock.
+import type { Clock } from "../clock.js";
+import { HOUR, MINUTE } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Actor } from "../context.js";
+import type { Executor } from "../db/transaction.js";
+import { hashToken, newToken } from "../secrets.js";
+
+/** Refreshing last_seen_at on every request would make every read a write; once a minute is enough. */
+const TOUCH_EVERY_MS = MINUTE;
+
+export function sessionCookieName(config: Pick<Config, "secureCookies">): string {
+  return config.secureCookies ? "__Host-certdesk_session" : "certdesk_session";
+}
+
+export async function startSession(executor: Executor, clock: Clock, config: Config, userId: string): Promise<string> {
+  const token = newToken();
+  const now = clock.now();
+  await executor
+    .insertInto("sessions")
+    .values({
+      tokenHash: hashToken(token),
+      userId,
+      createdAt: now.toISOString(),
+      lastSeenAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + config.sessionAbsoluteHours * HOUR).toISOString(),
+    })
+    .execute();
+  return token;
+}
+
+/** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
+export async function resolveSession(executor: Executor, clock: Clock, config: Config, token: string): Promise<Actor | null> {
+  const tokenHash = hashToken(token);
+  const row = await executor
+    .selectFrom("sessions")
+    .innerJoin("users", "users.id", "sessions.userId")
+    .select(["users.id", "users.email", "users.name", "sessions.lastSeenAt", "sessions.expiresAt"])
+    .where("sessions.tokenHash", "=", tokenHash)
+    .executeTakeFirst();
+  if (!row) return null;
+  const now = clock.now();
+  const idleSince = now.getTime() - Date.parse(row.lastSeenAt);
+  if (now.toISOString() >= row.expiresAt || idleSince >= config.sessionIdleMinutes * MINUTE) {
+    await executor.deleteFrom("sessions").where("tokenHash", "=", tokenHash).execute();
+    return null;
+  }
+  if (idleSince >= TOUCH_EVERY_MS) {
+    await executor.updateTable("sessions").set({ lastSeenAt: now.toISOString() }).where("tokenHash", "=", tokenHash).execute();
+  }
+  return { id: row.id, email: row.email, name: row.name, sessionHash: tokenHash };
+}
+
+export async function endSession(executor: Executor, sessionHash: string): Promise<void> {
+  await executor.deleteFrom("sessions").where("tokenHash", "=", sessionHash).execute();
+}
+
+export async function endAllSessions(executor: Executor, userId: string): Promise<void> {
+  await executor.deleteFrom("sessions").where("userId", "=", userId).execute();
+}

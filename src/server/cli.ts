@@ -1,0 +1,96 @@
+// The `certdesk` command: serve, migrate, users set-team-limit, users show.
+import "reflect-metadata";
+import { systemClock } from "./clock.js";
+import { ConfigError, loadConfig } from "./config.js";
+import type { Config } from "./config.js";
+import { setTeamLimit } from "./commands/set-team-limit.js";
+import { createDb } from "./db/create-db.js";
+import type { Db } from "./db/create-db.js";
+import { AppError } from "./errors.js";
+import { closeOnSignals, startServer } from "./main.js";
+import { migrateToLatest } from "./migrations/index.js";
+
+const USAGE = `Usage: certdesk <command>
+
+  serve                               start the dashboard and API (migrates first)
+  migrate                             apply pending database migrations
+  users set-team-limit <email> <n>    let one user own up to n teams ("default" to reset)
+  users show <email>                  show a user, their limit and their teams
+
+Configuration is read from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, BASE_URL,
+SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE.`;
+
+async function withDb<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+  const db = createDb(config.databaseUrl);
+  try {
+    await migrateToLatest(db);
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function showUser(db: Db, config: Config, rawEmail: string): Promise<void> {
+  const email = rawEmail.trim().toLowerCase();
+  const user = await db.kysely.selectFrom("users").select(["id", "email", "name", "teamLimit", "createdAt"]).where("email", "=", email).executeTakeFirst();
+  if (!user) throw new AppError("not_found", `No account for ${email}.`);
+  const teams = await db.kysely
+    .selectFrom("memberships")
+    .innerJoin("teams", "teams.id", "memberships.teamId")
+    .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "memberships.roles"])
+    .where("memberships.userId", "=", user.id)
+    .orderBy("teams.name")
+    .execute();
+  const owned = teams.filter((team) => team.ownerId === user.id).length;
+  const limit = user.teamLimit ?? config.defaultTeamLimit;
+  console.log(`${user.name} <${user.email}>  id ${user.id}  since ${user.createdAt}`);
+  console.log(`team limit: ${limit}${user.teamLimit === null ? " (default)" : " (set for this user)"}; owns ${owned}`);
+  for (const team of teams) {
+    const role = team.ownerId === user.id ? "Owner" : team.roles.replaceAll(",", ", ");
+    console.log(`  ${team.name}${team.isDefault ? " (default)" : ""}  ${team.id}  ${role}`);
+  }
+}
+
+export async function runCli(args: string[]): Promise<number> {
+  const [command, sub, ...rest] = args;
+  const config = loadConfig();
+  if (command === "serve") {
+    closeOnSignals(await startServer(config));
+    return -1; // keep running
+  }
+  if (command === "migrate") {
+    const result = await withDb(config, (db) => migrateToLatest(db));
+    const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
+    console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
+    return 0;
+  }
+  if (command === "users" && sub === "set-team-limit" && rest.length === 2) {
+    const [email, raw] = rest as [string, string];
+    const limit = raw === "default" ? null : Number(raw);
+    if (limit !== null && !/^\d+$/.test(raw)) throw new AppError("invalid_request", `"${raw}" is not a whole number.`);
+    const { from, to } = await withDb(config, (db) => setTeamLimit({ db, config, clock: systemClock, mail: { wake() {} } }, email, limit));
+    console.log(`${email.trim().toLowerCase()}: team limit ${from} → ${to}`);
+    return 0;
+  }
+  if (command === "users" && sub === "show" && rest.length === 1) {
+    await withDb(config, (db) => showUser(db, config, rest[0]!));
+    return 0;
+  }
+  console.error(USAGE);
+  return command === undefined || command === "help" || command === "--help" ? 0 : 2;
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof AppError) {
+      console.error(`certdesk: ${error.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

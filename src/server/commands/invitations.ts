@@ -1,0 +1,218 @@
+// Invitations (SPEC rule 5): invite, re-send, revoke, accept, decline. The token travels only in
+// the e-mail; the database keeps its SHA-256. State moves only from pending, inside a transaction
+// that holds the invitation's row.
+import type { Role } from "../../shared/permissions.js";
+import { normalizeEmail } from "../auth/email.js";
+import { HOUR } from "../clock.js";
+import type { Ctx, Deps } from "../context.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { inTransaction, lockRow } from "../db/transaction.js";
+import type { Tx } from "../db/transaction.js";
+import type { Invitation } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { queueEmail } from "../mail/outbox.js";
+import { invitationEmail } from "../mail/templates.js";
+import { formatRoles, parseRoles } from "../policy/roles.js";
+import { hashToken, newId, newToken } from "../secrets.js";
+import { recordAudit } from "./audit.js";
+
+const GONE = {
+  accepted: ["invitation_used", "This invitation has already been accepted."],
+  revoked: ["invitation_revoked", "This invitation was revoked."],
+  declined: ["invitation_declined", "This invitation was declined."],
+  expired: ["invitation_expired", "This invitation has expired. Ask for a new one."],
+} as const;
+
+/** The status a reader sees: a pending invitation past its expiry is expired. */
+export function effectiveStatus(invitation: Pick<Invitation, "status" | "expiresAt">, now: Date): string {
+  return invitation.status === "pending" && invitation.expiresAt <= now.toISOString() ? "expired" : invitation.status;
+}
+
+function assertPending(invitation: Pick<Invitation, "status" | "expiresAt">, now: Date): void {
+  const status = effectiveStatus(invitation, now);
+  if (status !== "pending") {
+    const [code, detail] = GONE[status as keyof typeof GONE];
+    throw new AppError(code, detail);
+  }
+}
+
+async function assertNotMember(tx: Tx, teamId: string, email: string): Promise<void> {
+  const member = await tx
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.userId")
+    .select("users.id")
+    .where("memberships.teamId", "=", teamId)
+    .where("users.email", "=", email)
+    .executeTakeFirst();
+  if (member) throw new AppError("already_member", `${email} is already a member of this team.`);
+}
+
+/** Writes a fresh token and expiry on the invitation and queues its e-mail. */
+async function issueToken(ctx: Ctx, tx: Tx, invitation: { id: string; teamId: string; email: string; roles: Role[] }) {
+  const token = newToken();
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + ctx.config.invitationTtlHours * HOUR);
+  const team = await tx.selectFrom("teams").select("name").where("id", "=", invitation.teamId).executeTakeFirstOrThrow();
+  await queueEmail(
+    tx,
+    ctx.clock,
+    invitationEmail({
+      to: invitation.email,
+      teamName: team.name,
+      inviterName: ctx.actor.name,
+      inviterEmail: ctx.actor.email,
+      roles: invitation.roles,
+      expiresAt,
+      link: `${ctx.config.baseUrl}/invitations/${token}`,
+    }),
+  );
+  return { tokenHash: hashToken(token), sentAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
+}
+
+export async function inviteMember(ctx: Ctx, teamId: string, input: { email: string; roles: Role[] }): Promise<string> {
+  const email = normalizeEmail(input.email);
+  const roles = parseRoles(formatRoles(input.roles));
+  try {
+    const id = await inTransaction(ctx.db, async (tx) => {
+      await assertNotMember(tx, teamId, email);
+      const now = ctx.clock.now().toISOString();
+      // A pending invitation past its expiry no longer blocks a new one: it is marked expired.
+      await tx
+        .updateTable("invitations")
+        .set({ status: "expired" })
+        .where("teamId", "=", teamId)
+        .where("email", "=", email)
+        .where("status", "=", "pending")
+        .where("expiresAt", "<=", now)
+        .execute();
+      const pending = await tx
+        .selectFrom("invitations")
+        .select("id")
+        .where("teamId", "=", teamId)
+        .where("email", "=", email)
+        .where("status", "=", "pending")
+        .executeTakeFirst();
+      if (pending) throw new AppError("invitation_pending", `${email} already has a pending invitation to this team.`);
+      const id = newId();
+      const token = await issueToken(ctx, tx, { id, teamId, email, roles });
+      await tx
+        .insertInto("invitations")
+        .values({ id, teamId, email, roles: formatRoles(roles), status: "pending", invitedBy: ctx.actor.id, createdAt: now, respondedAt: null, ...token })
+        .execute();
+      await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "invitation.sent", target: email, details: { invitationId: id, roles } });
+      return id;
+    });
+    ctx.mail.wake();
+    return id;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("invitation_pending", `${email} already has a pending invitation to this team.`);
+    throw error;
+  }
+}
+
+async function lockInvitation(tx: Tx, ctx: Deps, teamId: string, invitationId: string): Promise<Invitation> {
+  await lockRow(tx, ctx.db.engine, "invitations", invitationId);
+  const invitation = await tx.selectFrom("invitations").selectAll().where("id", "=", invitationId).where("teamId", "=", teamId).executeTakeFirst();
+  if (!invitation) throw new AppError("not_found", "No such invitation.");
+  return invitation;
+}
+
+/** A new token (the old one stops working) and a new 72 hours; allowed for pending and expired invitations. */
+export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
+  try {
+    await inTransaction(ctx.db, async (tx) => {
+      const invitation = await lockInvitation(tx, ctx, teamId, invitationId);
+      const status = effectiveStatus(invitation, ctx.clock.now());
+      if (status !== "pending" && status !== "expired") assertPending(invitation, ctx.clock.now());
+      await assertNotMember(tx, teamId, invitation.email);
+      const roles = parseRoles(invitation.roles);
+      const token = await issueToken(ctx, tx, { id: invitation.id, teamId, email: invitation.email, roles });
+      await tx.updateTable("invitations").set({ ...token, status: "pending" }).where("id", "=", invitation.id).execute();
+      await recordAudit(tx, ctx.clock, {
+        teamId,
+        actor: ctx.actor,
+        action: "invitation.resent",
+        target: invitation.email,
+        details: { invitationId: invitation.id, expiresAt: token.expiresAt },
+      });
+    });
+  } catch (error) {
+    // Re-sending an expired invitation while a newer one is pending for the same address.
+    if (isUniqueViolation(error)) throw new AppError("invitation_pending", "Another invitation to this address is pending.");
+    throw error;
+  }
+  ctx.mail.wake();
+}
+
+export async function revokeInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const invitation = await lockInvitation(tx, ctx, teamId, invitationId);
+    if (invitation.status !== "pending") assertPending(invitation, ctx.clock.now());
+    await tx
+      .updateTable("invitations")
+      .set({ status: "revoked", respondedAt: ctx.clock.now().toISOString() })
+      .where("id", "=", invitation.id)
+      .execute();
+    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "invitation.revoked", target: invitation.email, details: { invitationId } });
+  });
+}
+
+async function lockByToken(tx: Tx, deps: Deps, token: string): Promise<Invitation> {
+  const found = await tx.selectFrom("invitations").select("id").where("tokenHash", "=", hashToken(token)).executeTakeFirst();
+  if (!found) throw new AppError("not_found", "This invitation link is not valid. It may have been replaced by a newer one.");
+  await lockRow(tx, deps.db.engine, "invitations", found.id);
+  return tx.selectFrom("invitations").selectAll().where("id", "=", found.id).executeTakeFirstOrThrow();
+}
+
+/** Accept: only the signed-in user whose e-mail is the invited one; once. Returns the team id. */
+export async function acceptInvitation(ctx: Ctx, token: string): Promise<string> {
+  return inTransaction(ctx.db, async (tx) => {
+    const invitation = await lockByToken(tx, ctx, token);
+    const now = ctx.clock.now();
+    assertPending(invitation, now);
+    if (invitation.email !== ctx.actor.email) {
+      throw new AppError("invitation_email_mismatch", `This invitation was sent to ${invitation.email}; you are signed in as ${ctx.actor.email}.`);
+    }
+    await assertNotMember(tx, invitation.teamId, invitation.email);
+    await tx
+      .updateTable("invitations")
+      .set({ status: "accepted", respondedAt: now.toISOString() })
+      .where("id", "=", invitation.id)
+      .execute();
+    await tx
+      .insertInto("memberships")
+      .values({ teamId: invitation.teamId, userId: ctx.actor.id, roles: invitation.roles, joinedAt: now.toISOString() })
+      .execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId: invitation.teamId,
+      actor: ctx.actor,
+      action: "invitation.accepted",
+      target: invitation.email,
+      details: { invitationId: invitation.id, roles: parseRoles(invitation.roles) },
+    });
+    return invitation.teamId;
+  });
+}
+
+/**
+ * Decline: the token itself proves the e-mail reached the invitee, so no account is needed;
+ * a signed-in user with another e-mail is refused like for accept.
+ */
+export async function declineInvitation(deps: Deps, actor: Ctx["actor"] | null, token: string): Promise<void> {
+  await inTransaction(deps.db, async (tx) => {
+    const invitation = await lockByToken(tx, deps, token);
+    const now = deps.clock.now();
+    assertPending(invitation, now);
+    if (actor && invitation.email !== actor.email) {
+      throw new AppError("invitation_email_mismatch", `This invitation was sent to ${invitation.email}; you are signed in as ${actor.email}.`);
+    }
+    await tx.updateTable("invitations").set({ status: "declined", respondedAt: now.toISOString() }).where("id", "=", invitation.id).execute();
+    await recordAudit(tx, deps.clock, {
+      teamId: invitation.teamId,
+      actor: actor ? { id: actor.id, email: actor.email } : null,
+      action: "invitation.declined",
+      target: invitation.email,
+      details: { invitationId: invitation.id },
+    });
+  });
+}

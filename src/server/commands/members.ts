@@ -1,0 +1,104 @@
+// Membership changes: roles, removal, leaving, and ownership transfer (SPEC rules 2, 9, 10).
+// Each locks the team row first, so transfer, role change and removal of one team queue up
+// and every one of them sees the Owner as it is now.
+import type { Role } from "../../shared/permissions.js";
+import type { Ctx } from "../context.js";
+import { inTransaction, lockRow } from "../db/transaction.js";
+import type { Tx } from "../db/transaction.js";
+import type { Engine } from "../db/create-db.js";
+import { AppError } from "../errors.js";
+import { FORMER_OWNER_ROLES, formatRoles, parseRoles } from "../policy/roles.js";
+import type { TeamMember } from "../policy/authorize.js";
+import { authorize } from "../policy/authorize.js";
+import { recordAudit } from "./audit.js";
+import { assertCanOwnAnotherTeam } from "./team-limit.js";
+
+async function lockTeam(tx: Tx, engine: Engine, teamId: string) {
+  await lockRow(tx, engine, "teams", teamId);
+  const team = await tx.selectFrom("teams").select(["id", "ownerId", "isDefault", "name"]).where("id", "=", teamId).executeTakeFirst();
+  if (!team) throw new AppError("not_found", "No such team.");
+  return team;
+}
+
+async function findMembership(tx: Tx, teamId: string, userId: string) {
+  return tx
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.userId")
+    .select(["memberships.roles", "memberships.joinedAt", "users.email", "users.name"])
+    .where("memberships.teamId", "=", teamId)
+    .where("memberships.userId", "=", userId)
+    .executeTakeFirst();
+}
+
+export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string, roles: Role[]): Promise<void> {
+  if (userId === ctx.actor.id) throw new AppError("forbidden", "Nobody can change their own roles.");
+  await inTransaction(ctx.db, async (tx) => {
+    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    if (team.ownerId === userId) throw new AppError("owner_protected", "The Owner's roles cannot be edited.");
+    const membership = await findMembership(tx, teamId, userId);
+    if (!membership) throw new AppError("not_found", "No such member.");
+    const from = parseRoles(membership.roles);
+    const to = formatRoles(roles);
+    if (membership.roles === to) return;
+    await tx.updateTable("memberships").set({ roles: to }).where("teamId", "=", teamId).where("userId", "=", userId).execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: "member.roles_changed",
+      target: membership.email,
+      details: { userId, from, to: parseRoles(to) },
+    });
+  });
+}
+
+/** Removing somebody else needs members.remove; removing yourself is leaving, open to every member but the Owner. */
+export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: string, userId: string): Promise<void> {
+  const leaving = userId === ctx.actor.id;
+  if (!leaving) authorize(actorMember, "members.remove");
+  await inTransaction(ctx.db, async (tx) => {
+    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    if (team.ownerId === userId) {
+      throw new AppError("owner_protected", leaving ? "The Owner cannot leave; transfer ownership first." : "The Owner cannot be removed.");
+    }
+    const membership = await findMembership(tx, teamId, userId);
+    if (!membership) throw new AppError("not_found", "No such member.");
+    await tx.deleteFrom("memberships").where("teamId", "=", teamId).where("userId", "=", userId).execute();
+    // Their active team falls back to their default team (SPEC rule 7).
+    await tx.updateTable("users").set({ activeTeamId: null }).where("id", "=", userId).where("activeTeamId", "=", teamId).execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: leaving ? "member.left" : "member.removed",
+      target: membership.email,
+      details: { userId, roles: parseRoles(membership.roles) },
+    });
+  });
+}
+
+export async function transferOwnership(ctx: Ctx, teamId: string, receiverId: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    if (team.ownerId !== ctx.actor.id) throw new AppError("forbidden", "Only the Owner can transfer ownership.");
+    if (team.isDefault === 1) throw new AppError("default_team", "A default team's ownership cannot be transferred.");
+    if (receiverId === ctx.actor.id) throw new AppError("invalid_request", "You already own this team.", { errors: [{ field: "userId", message: "already the Owner" }] });
+    const receiver = await findMembership(tx, teamId, receiverId);
+    if (!receiver) throw new AppError("not_found", "The new owner must be a member of the team.");
+    await assertCanOwnAnotherTeam(tx, ctx.db.engine, ctx.config, receiverId, "receiver");
+    // One UPDATE moves the Owner: at no moment has the team zero or two.
+    await tx.updateTable("teams").set({ ownerId: receiverId }).where("id", "=", teamId).execute();
+    await tx.updateTable("memberships").set({ roles: "" }).where("teamId", "=", teamId).where("userId", "=", receiverId).execute();
+    await tx
+      .updateTable("memberships")
+      .set({ roles: formatRoles(FORMER_OWNER_ROLES) })
+      .where("teamId", "=", teamId)
+      .where("userId", "=", ctx.actor.id)
+      .execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: "team.ownership_transferred",
+      target: receiver.email,
+      details: { from: ctx.actor.id, to: receiverId, formerOwnerRoles: FORMER_OWNER_ROLES },
+    });
+  });
+}

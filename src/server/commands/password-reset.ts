@@ -1,0 +1,62 @@
+// Password reset by e-mail: a single-use token valid for one hour, stored only as its hash.
+// Confirming it sets the new password and ends every session of the user.
+import { hashPassword, passwordProblem } from "../auth/passwords.js";
+import { endAllSessions } from "../auth/sessions.js";
+import { HOUR } from "../clock.js";
+import type { Deps } from "../context.js";
+import { inTransaction } from "../db/transaction.js";
+import { AppError } from "../errors.js";
+import { queueEmail } from "../mail/outbox.js";
+import { passwordResetEmail } from "../mail/templates.js";
+import { hashToken, newToken } from "../secrets.js";
+
+const RESET_TTL_MS = HOUR;
+
+/** Always resolves the same way, whether or not the e-mail has an account. */
+export async function requestPasswordReset(deps: Deps, rawEmail: string): Promise<void> {
+  const email = rawEmail.trim().toLowerCase();
+  const queued = await inTransaction(deps.db, async (tx) => {
+    const user = await tx.selectFrom("users").select(["id", "name", "email"]).where("email", "=", email).executeTakeFirst();
+    if (!user) return false;
+    const token = newToken();
+    const now = deps.clock.now();
+    const expiresAt = new Date(now.getTime() + RESET_TTL_MS);
+    await tx
+      .insertInto("passwordResets")
+      .values({ tokenHash: hashToken(token), userId: user.id, createdAt: now.toISOString(), expiresAt: expiresAt.toISOString(), usedAt: null })
+      .execute();
+    await queueEmail(
+      tx,
+      deps.clock,
+      passwordResetEmail({ to: user.email, name: user.name, link: `${deps.config.baseUrl}/reset-password/${token}`, expiresAt }),
+    );
+    return true;
+  });
+  if (queued) deps.mail.wake();
+}
+
+export async function confirmPasswordReset(deps: Deps, input: { token: string; password: string }): Promise<void> {
+  const problem = passwordProblem(input.password);
+  if (problem) throw new AppError("invalid_request", problem, { errors: [{ field: "password", message: problem }] });
+  const tokenHash = hashToken(input.token);
+  const invalid = () => new AppError("reset_token_invalid", "This reset link is invalid, used or expired. Ask for a new one.");
+  const pending = await deps.db.kysely.selectFrom("passwordResets").select("userId").where("tokenHash", "=", tokenHash).executeTakeFirst();
+  if (!pending) throw invalid();
+  const passwordHash = await hashPassword(input.password);
+  await inTransaction(deps.db, async (tx) => {
+    const now = deps.clock.now().toISOString();
+    // Single use: only the request that flips used_at from NULL goes on.
+    const used = await tx
+      .updateTable("passwordResets")
+      .set({ usedAt: now })
+      .where("tokenHash", "=", tokenHash)
+      .where("usedAt", "is", null)
+      .where("expiresAt", ">", now)
+      .executeTakeFirst();
+    if (used.numUpdatedRows !== 1n) throw invalid();
+    await tx.updateTable("users").set({ passwordHash }).where("id", "=", pending.userId).execute();
+    // Every other outstanding link of this user dies with this one.
+    await tx.updateTable("passwordResets").set({ usedAt: now }).where("userId", "=", pending.userId).where("usedAt", "is", null).execute();
+    await endAllSessions(tx, pending.userId);
+  });
+}

@@ -1,0 +1,60 @@
+// Team lifecycle: create, rename, delete, switch the active team.
+import type { Ctx } from "../context.js";
+import { inTransaction, lockRow } from "../db/transaction.js";
+import type { Team } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { newId } from "../secrets.js";
+import { recordAudit } from "./audit.js";
+import { assertCanOwnAnotherTeam } from "./team-limit.js";
+
+export async function createTeam(ctx: Ctx, input: { name: string }): Promise<Team> {
+  const name = input.name.trim();
+  return inTransaction(ctx.db, async (tx) => {
+    await assertCanOwnAnotherTeam(tx, ctx.db.engine, ctx.config, ctx.actor.id, "you");
+    const now = ctx.clock.now();
+    const team: Team = { id: newId(now.getTime()), name, ownerId: ctx.actor.id, isDefault: 0, createdAt: now.toISOString() };
+    await tx.insertInto("teams").values(team).execute();
+    await tx.insertInto("memberships").values({ teamId: team.id, userId: ctx.actor.id, roles: "", joinedAt: now.toISOString() }).execute();
+    await recordAudit(tx, ctx.clock, { teamId: team.id, actor: ctx.actor, action: "team.created", target: team.id, details: { name } });
+    return team;
+  });
+}
+
+export async function renameTeam(ctx: Ctx, teamId: string, input: { name: string }): Promise<void> {
+  const name = input.name.trim();
+  await inTransaction(ctx.db, async (tx) => {
+    const team = await tx.selectFrom("teams").select("name").where("id", "=", teamId).executeTakeFirst();
+    if (!team) throw new AppError("not_found", "No such team.");
+    if (team.name === name) return;
+    await tx.updateTable("teams").set({ name }).where("id", "=", teamId).execute();
+    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "team.renamed", target: teamId, details: { from: team.name, to: name } });
+  });
+}
+
+export async function deleteTeam(ctx: Ctx, teamId: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    await lockRow(tx, ctx.db.engine, "teams", teamId);
+    const team = await tx.selectFrom("teams").select(["name", "isDefault", "ownerId"]).where("id", "=", teamId).executeTakeFirst();
+    if (!team) throw new AppError("not_found", "No such team.");
+    if (team.ownerId !== ctx.actor.id) throw new AppError("forbidden", "Only the Owner can delete a team.");
+    if (team.isDefault === 1) throw new AppError("default_team", "A default team cannot be deleted.");
+    // Whoever was working in it falls back to their default team.
+    await tx.updateTable("users").set({ activeTeamId: null }).where("activeTeamId", "=", teamId).execute();
+    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "team.deleted", target: teamId, details: { name: team.name } });
+    // Memberships, invitations and the team's account go with it (ON DELETE CASCADE); the audit log stays.
+    await tx.deleteFrom("teams").where("id", "=", teamId).execute();
+  });
+}
+
+export async function setActiveTeam(ctx: Ctx, teamId: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const membership = await tx
+      .selectFrom("memberships")
+      .select("teamId")
+      .where("teamId", "=", teamId)
+      .where("userId", "=", ctx.actor.id)
+      .executeTakeFirst();
+    if (!membership) throw new AppError("not_found", "No such team.");
+    await tx.updateTable("users").set({ activeTeamId: teamId }).where("id", "=", ctx.actor.id).execute();
+  });
+}

@@ -1,0 +1,30 @@
+// What a command or query receives: the long-lived dependencies and, per request, the actor.
+import type { FastifyBaseLogger } from "fastify";
+import type { Clock } from "./clock.js";
+import type { Config } from "./config.js";
+import type { Db } from "./db/create-db.js";
+
+/** Wakes the e-mail dispatcher after a commit that queued mail. */
+export interface MailWaker {
+  wake(): void;
+}
+
+export interface Deps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  mail: MailWaker;
+  log?: FastifyBaseLogger;
+}
+
+/** The signed-in user, re-read from the store on every request. */
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  sessionHash: string;
+}
+
+export interface Ctx extends Deps {
+  actor: Actor;
+}

@@ -1,0 +1,57 @@
+// The server process: read config, open the database, migrate, build the app, listen, shut down gracefully.
+import "reflect-metadata";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.js";
+import { systemClock } from "./clock.js";
+import type { Config } from "./config.js";
+import { createDb } from "./db/create-db.js";
+import { OutboxDispatcher } from "./mail/dispatcher.js";
+import { createTransport } from "./mail/transport.js";
+import { migrateToLatest } from "./migrations/index.js";
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config): Promise<RunningServer> {
+  const db = createDb(config.databaseUrl);
+  await migrateToLatest(db);
+  const transport = createTransport(config);
+  let dispatcher: OutboxDispatcher | undefined;
+  const app = await buildApp(
+    { db, config, clock: systemClock, mail: { wake: () => dispatcher?.wake() } },
+    { logger: { level: config.logLevel, redact: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]'] } },
+  );
+  dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, log: app.log });
+  dispatcher.start();
+  const url = await app.listen({ port: config.port, host: config.host });
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close();
+        await dispatcher.stop();
+        transport.close();
+        await db.close();
+      })()),
+  };
+}
+
+export function closeOnSignals(server: RunningServer): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      server.app.log.info({ signal }, "shutting down");
+      server.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          server.app.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

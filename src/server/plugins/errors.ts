@@ -1,0 +1,73 @@
+// Every failure leaves as RFC 9457 problem+json with a stable code. Anything unexpected is a
+// 500 logged with the request id and shown without internals.
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { AppError, toProblem } from "../errors.js";
+import type { ErrorCode, FieldError } from "../errors.js";
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "invalid_request",
+  FST_ERR_CTP_EMPTY_JSON_BODY: "invalid_request",
+  FST_ERR_CTP_INVALID_JSON_BODY: "invalid_request",
+  FST_ERR_VALIDATION: "invalid_request",
+  FST_ERR_MULTIPART_FILE_TOO_LARGE: "payload_too_large",
+  FST_FILES_LIMIT: "payload_too_large",
+  FST_PARTS_LIMIT: "payload_too_large",
+  FST_FIELDS_LIMIT: "payload_too_large",
+  FST_INVALID_MULTIPART_CONTENT_TYPE: "unsupported_media_type",
+};
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: "invalid_request",
+  404: "not_found",
+  413: "payload_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
+
+export function sendProblem(reply: FastifyReply, error: AppError) {
+  if (error.extra.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.extra.retryAfterSeconds));
+  return reply.status(error.status).type("application/problem+json").send(toProblem(error));
+}
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((issue) => {
+    const path = (issue.instancePath || "").replace(/^\//, "").replace(/\//g, ".");
+    const missing = (issue.params as { missingProperty?: string; additionalProperty?: string } | undefined) ?? {};
+    const field = [error.validationContext === "body" ? "" : error.validationContext, path, missing.missingProperty ?? missing.additionalProperty]
+      .filter(Boolean)
+      .join(".");
+    const message = missing.additionalProperty ? "is not allowed" : (issue.message ?? "is invalid");
+    return { field: field || (error.validationContext ?? "body"), message };
+  });
+}
+
+export function toAppError(error: FastifyError | AppError | Error): AppError | null {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return new AppError("invalid_request", "The request does not match the schema.", { errors: fieldErrors(fastifyError) });
+  }
+  const code = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || (fastifyError.statusCode && STATUS_CODES[fastifyError.statusCode]);
+  if (code === "rate_limited") return null; // built by the rate-limit plugin's own builder
+  if (code) return new AppError(code, code === "invalid_request" ? "The request body is not valid JSON." : undefined);
+  return null;
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const appError = toAppError(error);
+    if (appError) return sendProblem(reply, appError);
+    if ((error as FastifyError).statusCode === 429) {
+      return sendProblem(reply, new AppError("rate_limited", "Too many requests; slow down.", { retryAfterSeconds: retryAfter(reply) }));
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, new AppError("internal", "Something went wrong on our side. The request id is " + request.id + "."));
+  });
+}
+
+function retryAfter(reply: FastifyReply): number {
+  const header = Number(reply.getHeader("retry-after"));
+  return Number.isFinite(header) && header > 0 ? header : 60;
+}

@@ -1,0 +1,54 @@
+// Deny by default: every /api route declares its access in `config.access`, checked here before
+// the handler runs. A route without one fails at start-up, not in production.
+import type { FastifyInstance } from "fastify";
+import type { Permission } from "../../shared/permissions.js";
+import type { Deps } from "../context.js";
+import { AppError } from "../errors.js";
+import { authorize } from "../policy/authorize.js";
+import { loadTeamMember } from "../queries/team-member.js";
+import type { MemberOfTeam } from "../queries/team-member.js";
+
+/** "public": anyone; "signedIn": any session; a permission: a member of :teamId holding it. */
+export type Access = "public" | "signedIn" | Permission;
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    membership: MemberOfTeam | null;
+  }
+}
+
+export function registerGuard(app: FastifyInstance, deps: Deps): void {
+  app.decorateRequest("membership", null);
+  app.addHook("onRoute", (route) => {
+    const url = route.url ?? route.path;
+    if (!url.startsWith("/api/") || url.startsWith("/api/docs")) return;
+    const access = (route.config as { access?: Access } | undefined)?.access;
+    if (!access) throw new Error(`Route ${route.method} ${url} declares no access: add config.access.`);
+    if (access !== "public" && access !== "signedIn" && !url.includes(":teamId")) {
+      throw new Error(`Route ${route.method} ${url} needs ${access} but has no :teamId to check it in.`);
+    }
+  });
+  app.addHook("preValidation", async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === "public") return;
+    const actor = request.actor;
+    if (!actor) throw new AppError("unauthenticated", "Sign in first.");
+    if (access === "signedIn") return;
+    const teamId = (request.params as { teamId?: string }).teamId ?? "";
+    const membership = teamId.length <= 64 ? await loadTeamMember(deps.db.kysely, actor.id, teamId) : null;
+    if (!membership) {
+      request.log.info({ actor: actor.id, team: teamId, access }, "access denied: not a member");
+      throw new AppError("not_found", "No such team.");
+    }
+    try {
+      authorize(membership.member, access);
+    } catch (error) {
+      request.log.info({ actor: actor.id, team: teamId, access }, "access denied: missing permission");
+      throw error;
+    }
+    request.membership = membership;
+  });
+}

@@ -1,0 +1,89 @@
+// The member list: the Owner first, then everyone else by joining time, keyset-paginated
+// on (joined_at, user_id) so that page 200 costs what page 1 does.
+import { sql } from "kysely";
+import type { Executor } from "../db/transaction.js";
+import type { Team } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { parseRoles } from "../policy/roles.js";
+import type { MemberDto } from "../routes/schemas.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+
+export interface ListMembersInput {
+  limit: number;
+  cursor?: string;
+  q?: string;
+}
+
+function membersOf(executor: Executor, teamId: string) {
+  return executor
+    .selectFrom("memberships")
+    .innerJoin("users", "users.id", "memberships.userId")
+    .select(["memberships.userId", "users.email", "users.name", "memberships.roles", "memberships.joinedAt"])
+    .where("memberships.teamId", "=", teamId);
+}
+
+interface MemberRow {
+  userId: string;
+  email: string;
+  name: string;
+  roles: string;
+  joinedAt: string;
+}
+
+function presentMember(row: MemberRow, ownerId: string): MemberDto {
+  const isOwner = row.userId === ownerId;
+  return { userId: row.userId, email: row.email, name: row.name, roles: isOwner ? [] : parseRoles(row.roles), isOwner, joinedAt: row.joinedAt };
+}
+
+export async function getMember(executor: Executor, team: Pick<Team, "id" | "ownerId">, userId: string): Promise<MemberDto> {
+  const row = await membersOf(executor, team.id).where("memberships.userId", "=", userId).executeTakeFirst();
+  if (!row) throw new AppError("not_found", "No such member.");
+  return presentMember(row, team.ownerId);
+}
+
+function likePrefix(q: string): string {
+  return `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export async function listMembers(
+  executor: Executor,
+  team: Pick<Team, "id" | "ownerId">,
+  input: ListMembersInput,
+): Promise<{ items: MemberDto[]; nextCursor: string | null }> {
+  const after = decodeCursor(input.cursor, 2);
+  const q = input.q?.trim() ? likePrefix(input.q.trim()) : undefined;
+  let query = membersOf(executor, team.id);
+  if (q) {
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(${sql.ref("users.name")})`, "like", sql`${q} escape '\\'`),
+        eb(sql`${sql.ref("users.email")}`, "like", sql`${q} escape '\\'`),
+      ]),
+    );
+  }
+  // The first page starts with the Owner (when the filter lets them through); later pages never repeat them.
+  const owner = after ? [] : await query.where("memberships.userId", "=", team.ownerId).execute();
+  let rest = query.where("memberships.userId", "!=", team.ownerId);
+  if (after) {
+    const [joinedAt, userId] = after as [string, string];
+    rest = rest.where((eb) =>
+      eb.or([
+        eb("memberships.joinedAt", ">", joinedAt),
+        eb.and([eb("memberships.joinedAt", "=", joinedAt), eb("memberships.userId", ">", userId)]),
+      ]),
+    );
+  }
+  const take = input.limit - owner.length;
+  const others = await rest
+    .orderBy("memberships.joinedAt")
+    .orderBy("memberships.userId")
+    .limit(take + 1)
+    .execute();
+  const hasMore = others.length > take;
+  const page = [...owner, ...others.slice(0, take)];
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => presentMember(row, team.ownerId)),
+    nextCursor: hasMore && last ? encodeCursor([last.joinedAt, last.userId]) : null,
+  };
+}

@@ -1,0 +1,55 @@
+// The actor's membership of a team, and the team as the actor sees it.
+import type { Executor } from "../db/transaction.js";
+import type { Team } from "../db/schema.js";
+import type { TeamMember } from "../policy/authorize.js";
+import { parseRoles, permissionsOf } from "../policy/roles.js";
+import type { TeamSummaryDto } from "../routes/schemas.js";
+
+export interface MemberOfTeam {
+  member: TeamMember;
+  team: Team;
+}
+
+/** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
+export async function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
+  const row = await executor
+    .selectFrom("memberships")
+    .innerJoin("teams", "teams.id", "memberships.teamId")
+    .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "teams.createdAt", "memberships.roles"])
+    .where("memberships.teamId", "=", teamId)
+    .where("memberships.userId", "=", userId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const isOwner = row.ownerId === userId;
+  return {
+    member: { teamId, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) },
+    team: { id: row.id, name: row.name, ownerId: row.ownerId, isDefault: row.isDefault, createdAt: row.createdAt },
+  };
+}
+
+export function presentTeam(team: Pick<Team, "id" | "name" | "isDefault">, member: TeamMember): TeamSummaryDto {
+  return {
+    id: team.id,
+    name: team.name,
+    isDefault: team.isDefault === 1,
+    isOwner: member.isOwner,
+    roles: member.roles,
+    permissions: permissionsOf(member),
+  };
+}
+
+/** Every team the user belongs to, default team first, then by name. */
+export async function listTeamsOf(executor: Executor, userId: string): Promise<TeamSummaryDto[]> {
+  const rows = await executor
+    .selectFrom("memberships")
+    .innerJoin("teams", "teams.id", "memberships.teamId")
+    .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "memberships.roles"])
+    .where("memberships.userId", "=", userId)
+    .execute();
+  return rows
+    .map((row) => {
+      const isOwner = row.ownerId === userId;
+      return presentTeam(row, { teamId: row.id, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) });
+    })
+    .sort((a, b) => Number(b.isDefault && b.isOwner) - Number(a.isDefault && a.isOwner) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}

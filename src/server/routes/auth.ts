@@ -1,0 +1,116 @@
+// /api/auth: sign-up, log-in, log-out, password reset.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { PASSWORD_MAX_LENGTH } from "../auth/passwords.js";
+import { endSession } from "../auth/sessions.js";
+import { logIn } from "../commands/log-in.js";
+import { confirmPasswordReset, requestPasswordReset } from "../commands/password-reset.js";
+import { signUp } from "../commands/sign-up.js";
+import { LIMITS, perAddressPerHour } from "../plugins/limits.js";
+import { clearSessionCookie, setSessionCookie } from "../plugins/session.js";
+import { presentUser } from "../queries/me.js";
+import type { Services } from "./route-kit.js";
+import { problems, typed } from "./route-kit.js";
+import { Email, Name, NoContent, Token, User } from "./schemas.js";
+
+const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH });
+const tags = ["auth"];
+
+export function authRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  app.post(
+    "/api/auth/signup",
+    {
+      config: { access: "public", rateLimit: perAddressPerHour(services, LIMITS.signUpsPerHour) },
+      schema: {
+        tags,
+        summary: "Create an account, its default team, and a session",
+        body: Type.Object({ email: Email, password: Password, name: Name }, { additionalProperties: false }),
+        response: { 201: Type.Object({ user: User }), ...problems(400, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { user, sessionToken } = await signUp(services, request.body);
+      request.log.info({ actor: user.id, event: "signup" }, "account created");
+      setSessionCookie(reply, services, sessionToken);
+      return reply.status(201).send({ user: presentUser(user, services.config) });
+    },
+  );
+
+  app.post(
+    "/api/auth/login",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "Sign in; a new session token every time",
+        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Password }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: User }), ...problems(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { user, sessionToken } = await logIn(services, services.loginThrottle, {
+          ...request.body,
+          address: request.ip,
+          previousSessionHash: request.actor?.sessionHash,
+        });
+        request.log.info({ actor: user.id, event: "login" }, "signed in");
+        setSessionCookie(reply, services, sessionToken);
+        return { user: presentUser(user, services.config) };
+      } catch (error) {
+        request.log.info({ event: "login_failed", code: (error as { code?: string }).code }, "log-in refused");
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    "/api/auth/logout",
+    { config: { access: "public" }, schema: { tags, summary: "End this session", response: { 204: NoContent } } },
+    async (request, reply) => {
+      if (request.actor) {
+        await endSession(services.db.kysely, request.actor.sessionHash);
+        request.log.info({ actor: request.actor.id, event: "logout" }, "signed out");
+      }
+      clearSessionCookie(reply, services);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/api/auth/password-reset",
+    {
+      config: { access: "public", rateLimit: perAddressPerHour(services, LIMITS.passwordResetsPerHour) },
+      schema: {
+        tags,
+        summary: "E-mail a reset link (202 whether or not the address has an account)",
+        body: Type.Object({ email: Type.String({ maxLength: 254 }) }, { additionalProperties: false }),
+        response: { 202: Type.Null(), ...problems(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      await requestPasswordReset(services, request.body.email);
+      return reply.status(202).send(null);
+    },
+  );
+
+  app.post(
+    "/api/auth/password-reset/confirm",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "Set a new password with an e-mailed token; ends every session",
+        body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }),
+        response: { 204: NoContent, ...problems(400, 410) },
+      },
+    },
+    async (request, reply) => {
+      await confirmPasswordReset(services, request.body);
+      request.log.info({ event: "password_reset" }, "password reset");
+      return reply.status(204).send(null);
+    },
+  );
+}

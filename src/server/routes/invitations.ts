@@ -1,0 +1,153 @@
+// Invitations: a team's side (send, list, re-send, revoke) and the invitee's side by token.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { acceptInvitation, declineInvitation, inviteMember, resendInvitation, revokeInvitation } from "../commands/invitations.js";
+import { LIMITS, perAddressPerHour } from "../plugins/limits.js";
+import { getInvitation, listInvitations, previewInvitation } from "../queries/invitations.js";
+import type { InvitationFilter } from "../queries/invitations.js";
+import { loadTeamMember, presentTeam } from "../queries/team-member.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { Cursor, Email, Id, Invitation, InvitationStatus, Limit, NoContent, RoleName, Roles, TeamSummary, Token, page } from "./schemas.js";
+
+const tags = ["invitations"];
+const InvitationParams = Type.Object({ teamId: Id, invitationId: Id }, { additionalProperties: false });
+const TokenParams = Type.Object({ token: Token }, { additionalProperties: false });
+
+export function invitationRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  app.post(
+    "/api/teams/:teamId/invitations",
+    {
+      config: { access: "members.invite", rateLimit: perAddressPerHour(services, LIMITS.invitationsPerHourPerAddress) },
+      schema: {
+        tags,
+        summary: "Invite an e-mail address with one or more roles; the link is e-mailed",
+        params: Type.Object({ teamId: Id }, { additionalProperties: false }),
+        body: Type.Object({ email: Email, roles: Roles }, { additionalProperties: false }),
+        response: { 201: Type.Object({ invitation: Invitation }), ...problems(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(request, services);
+      const { teamId } = request.params;
+      services.invitationsPerInviter.take(ctx.actor.id, "invitations from you");
+      services.invitationsPerTeam.take(teamId, "invitations from this team");
+      const id = await inviteMember(ctx, teamId, request.body);
+      return reply.status(201).send({ invitation: await getInvitation(services.db.kysely, teamId, id, services.clock.now()) });
+    },
+  );
+
+  app.get(
+    "/api/teams/:teamId/invitations",
+    {
+      config: { access: "members.invite" },
+      schema: {
+        tags,
+        summary: "A team's invitations, newest first; status=all by default",
+        params: Type.Object({ teamId: Id }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { status: Type.Optional(Type.Union([InvitationStatus, Type.Literal("all")])), limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) },
+          { additionalProperties: false },
+        ),
+        response: { 200: page(Invitation), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) =>
+      listInvitations(
+        services.db.kysely,
+        request.params.teamId,
+        { status: (request.query.status ?? "all") as InvitationFilter, limit: request.query.limit ?? 50, cursor: request.query.cursor },
+        services.clock.now(),
+      ),
+  );
+
+  app.post(
+    "/api/teams/:teamId/invitations/:invitationId/resend",
+    {
+      config: { access: "members.invite" },
+      schema: {
+        tags,
+        summary: "Send a new link (the old one stops working) and restart the expiry",
+        params: InvitationParams,
+        response: { 200: Type.Object({ invitation: Invitation }), ...problems(401, 403, 404, 409, 410, 429) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(request, services);
+      const { teamId, invitationId } = request.params;
+      services.invitationsPerInviter.take(ctx.actor.id, "invitations from you");
+      await resendInvitation(ctx, teamId, invitationId);
+      return { invitation: await getInvitation(services.db.kysely, teamId, invitationId, services.clock.now()) };
+    },
+  );
+
+  app.delete(
+    "/api/teams/:teamId/invitations/:invitationId",
+    {
+      config: { access: "members.invite" },
+      schema: { tags, summary: "Revoke a pending invitation", params: InvitationParams, response: { 204: NoContent, ...problems(401, 403, 404, 410) } },
+    },
+    async (request, reply) => {
+      await revokeInvitation(ctxOf(request, services), request.params.teamId, request.params.invitationId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/invitations/:token",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "What an invitation link offers (no session needed)",
+        params: TokenParams,
+        response: {
+          200: Type.Object({
+            teamName: Type.String(),
+            invitedBy: Type.Object({ name: Type.String(), email: Type.String() }),
+            email: Type.String(),
+            roles: Type.Array(RoleName),
+            expiresAt: Type.String({ format: "date-time" }),
+            status: InvitationStatus,
+          }),
+          ...problems(400, 404),
+        },
+      },
+    },
+    async (request) => previewInvitation(services.db.kysely, request.params.token, services.clock.now()),
+  );
+
+  app.post(
+    "/api/invitations/:token/accept",
+    {
+      config: { access: "signedIn" },
+      schema: {
+        tags,
+        summary: "Accept as the signed-in user whose e-mail was invited",
+        params: TokenParams,
+        response: { 200: Type.Object({ team: TeamSummary }), ...problems(400, 401, 403, 404, 409, 410) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(request, services);
+      const teamId = await acceptInvitation(ctx, request.params.token);
+      const joined = await loadTeamMember(services.db.kysely, ctx.actor.id, teamId);
+      if (!joined) throw new Error("membership missing right after acceptance");
+      return { team: presentTeam(joined.team, joined.member) };
+    },
+  );
+
+  app.post(
+    "/api/invitations/:token/decline",
+    {
+      config: { access: "public" },
+      schema: { tags, summary: "Decline (the link itself is the proof; no account needed)", params: TokenParams, response: { 204: NoContent, ...problems(400, 403, 404, 410) } },
+    },
+    async (request, reply) => {
+      await declineInvitation(services, request.actor, request.params.token);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,46 @@
+// /api/me: the signed-in user, their teams, and the active team.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { setActiveTeam } from "../commands/teams.js";
+import { getMe } from "../queries/me.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { Id, TeamSummary, User } from "./schemas.js";
+
+const tags = ["me"];
+
+export function meRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  app.get(
+    "/api/me",
+    {
+      config: { access: "signedIn" },
+      schema: {
+        tags,
+        summary: "The user, the active team and every team they belong to",
+        response: { 200: Type.Object({ user: User, activeTeam: TeamSummary, teams: Type.Array(TeamSummary) }), ...problems(401) },
+      },
+    },
+    async (request) => getMe(services.db.kysely, services.config, ctxOf(request, services).actor.id),
+  );
+
+  app.put(
+    "/api/me/active-team",
+    {
+      config: { access: "signedIn" },
+      schema: {
+        tags,
+        summary: "Switch the active team",
+        body: Type.Object({ teamId: Id }, { additionalProperties: false }),
+        response: { 200: Type.Object({ activeTeam: TeamSummary }), ...problems(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(request, services);
+      await setActiveTeam(ctx, request.body.teamId);
+      const me = await getMe(services.db.kysely, services.config, ctx.actor.id);
+      return { activeTeam: me.activeTeam };
+    },
+  );
+}

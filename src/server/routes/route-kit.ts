@@ -1,0 +1,35 @@
+// Small helpers every route module uses: the typed app, the command context, error responses.
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { LoginThrottle } from "../auth/login-throttle.js";
+import type { Ctx, Deps } from "../context.js";
+import { AppError } from "../errors.js";
+import type { WindowCounter } from "../plugins/limits.js";
+import type { MemberOfTeam } from "../queries/team-member.js";
+import { Problem } from "./schemas.js";
+
+export interface Services extends Deps {
+  loginThrottle: LoginThrottle;
+  invitationsPerInviter: WindowCounter;
+  invitationsPerTeam: WindowCounter;
+}
+
+
+export function typed(app: FastifyInstance) {
+  return app.withTypeProvider<TypeBoxTypeProvider>();
+}
+
+export function ctxOf(request: FastifyRequest, deps: Deps): Ctx {
+  if (!request.actor) throw new AppError("unauthenticated", "Sign in first.");
+  return { ...deps, log: request.log, actor: request.actor };
+}
+
+/** The membership the guard loaded for a team route. */
+export function membershipOf(request: FastifyRequest): MemberOfTeam {
+  if (!request.membership) throw new AppError("not_found", "No such team.");
+  return request.membership;
+}
+
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((status) => [status, Problem]));
+}

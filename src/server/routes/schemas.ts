@@ -1,0 +1,101 @@
+// TypeBox schemas shared by the routes: they validate requests, type handlers and become the OpenAPI document.
+import { Type } from "typebox";
+import type { Static, TSchema } from "typebox";
+import { PERMISSIONS, ROLES } from "../../shared/permissions.js";
+import { ID_PATTERN } from "../secrets.js";
+
+export const Id = Type.String({ pattern: ID_PATTERN, description: "An opaque id." });
+export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$" });
+export const Name = Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" });
+export const Timestamp = Type.String({ format: "date-time" });
+export const RoleName = Type.Enum(ROLES);
+export const PermissionName = Type.Enum(PERMISSIONS);
+export const Roles = Type.Array(RoleName, { minItems: 1, maxItems: ROLES.length, uniqueItems: true });
+export const Token = Type.String({ minLength: 20, maxLength: 100, pattern: "^[A-Za-z0-9_-]+$" });
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 50 });
+export const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9_-]+$" });
+
+export const TeamIdParams = Type.Object({ teamId: Id }, { additionalProperties: false });
+
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  teamLimit: Type.Integer(),
+  createdAt: Timestamp,
+});
+
+export const TeamSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  isDefault: Type.Boolean(),
+  isOwner: Type.Boolean(),
+  roles: Type.Array(RoleName),
+  permissions: Type.Array(PermissionName),
+});
+
+export const Person = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() });
+
+export const TeamDetail = Type.Object({
+  ...TeamSummary.properties,
+  owner: Person,
+  memberCount: Type.Integer(),
+  createdAt: Timestamp,
+});
+
+export const Member = Type.Object({
+  userId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  roles: Type.Array(RoleName),
+  isOwner: Type.Boolean(),
+  joinedAt: Timestamp,
+});
+
+export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
+export const InvitationStatus = Type.Enum(INVITATION_STATUSES);
+
+export const Invitation = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  roles: Type.Array(RoleName),
+  status: InvitationStatus,
+  invitedBy: Person,
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+});
+
+export const AuditItem = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  actor: Type.Union([Type.Object({ id: Type.String(), email: Type.String() }), Type.Null()]),
+  action: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+});
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    detail: Type.Optional(Type.String()),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+  },
+  { $id: "Problem", description: "RFC 9457 problem details" },
+);
+
+export function page<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+}
+
+export const NoContent = Type.Null({ description: "No content" });
+
+export type UserDto = Static<typeof User>;
+export type TeamSummaryDto = Static<typeof TeamSummary>;
+export type TeamDetailDto = Static<typeof TeamDetail>;
+export type MemberDto = Static<typeof Member>;
+export type InvitationDto = Static<typeof Invitation>;
+export type AuditItemDto = Static<typeof AuditItem>;

@@ -1,0 +1,107 @@
+// /api/teams: list, create, read, rename, delete, transfer ownership.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { transferOwnership } from "../commands/members.js";
+import { createTeam, deleteTeam, renameTeam } from "../commands/teams.js";
+import { loadTeamMember, listTeamsOf, presentTeam } from "../queries/team-member.js";
+import { getTeamDetail } from "../queries/teams.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { Id, Name, NoContent, TeamDetail, TeamIdParams, TeamSummary } from "./schemas.js";
+
+const tags = ["teams"];
+const NameBody = Type.Object({ name: Name }, { additionalProperties: false });
+
+export function teamRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  /** Re-reads the team after a change, as the caller now sees it. */
+  async function detailFor(userId: string, teamId: string) {
+    const fresh = await loadTeamMember(services.db.kysely, userId, teamId);
+    if (!fresh) throw new Error("team vanished after its own change");
+    return getTeamDetail(services.db.kysely, fresh.team, fresh.member);
+  }
+
+  app.get(
+    "/api/teams",
+    {
+      config: { access: "signedIn" },
+      schema: { tags, summary: "The caller's teams", response: { 200: Type.Object({ items: Type.Array(TeamSummary) }), ...problems(401) } },
+    },
+    async (request) => ({ items: await listTeamsOf(services.db.kysely, ctxOf(request, services).actor.id) }),
+  );
+
+  app.post(
+    "/api/teams",
+    {
+      config: { access: "signedIn" },
+      schema: {
+        tags,
+        summary: "Create a team owned by the caller (within their team limit)",
+        body: NameBody,
+        response: { 201: Type.Object({ team: TeamSummary }), ...problems(400, 401, 409) },
+      },
+    },
+    async (request, reply) => {
+      const ctx = ctxOf(request, services);
+      const team = await createTeam(ctx, request.body);
+      return reply.status(201).send({ team: presentTeam(team, { teamId: team.id, userId: ctx.actor.id, isOwner: true, roles: [] }) });
+    },
+  );
+
+  app.get(
+    "/api/teams/:teamId",
+    {
+      config: { access: "team.view" },
+      schema: { tags, summary: "A team, its Owner and member count", params: TeamIdParams, response: { 200: Type.Object({ team: TeamDetail }), ...problems(401, 404) } },
+    },
+    async (request) => {
+      const { team, member } = membershipOf(request);
+      return { team: await getTeamDetail(services.db.kysely, team, member) };
+    },
+  );
+
+  app.patch(
+    "/api/teams/:teamId",
+    {
+      config: { access: "team.update" },
+      schema: { tags, summary: "Rename a team", params: TeamIdParams, body: NameBody, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404) } },
+    },
+    async (request) => {
+      const ctx = ctxOf(request, services);
+      await renameTeam(ctx, request.params.teamId, request.body);
+      return { team: await detailFor(ctx.actor.id, request.params.teamId) };
+    },
+  );
+
+  app.delete(
+    "/api/teams/:teamId",
+    {
+      config: { access: "team.delete" },
+      schema: { tags, summary: "Delete a team (never the default team)", params: TeamIdParams, response: { 204: NoContent, ...problems(401, 403, 404, 409) } },
+    },
+    async (request, reply) => {
+      await deleteTeam(ctxOf(request, services), request.params.teamId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/api/teams/:teamId/transfer",
+    {
+      config: { access: "team.transfer" },
+      schema: {
+        tags,
+        summary: "Hand ownership to a member; the old Owner stays as Account Admin",
+        params: TeamIdParams,
+        body: Type.Object({ userId: Id }, { additionalProperties: false }),
+        response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const ctx = ctxOf(request, services);
+      await transferOwnership(ctx, request.params.teamId, request.body.userId);
+      return { team: await detailFor(ctx.actor.id, request.params.teamId) };
+    },
+  );
+}
