@@ -68,7 +68,7 @@ export async function runCli(args: string[]): Promise<number> {
     const [email, raw] = rest as [string, string];
     const limit = raw === "default" ? null : Number(raw);
     if (limit !== null && !/^\d+$/.test(raw)) throw new AppError("invalid_request", `"${raw}" is not a whole number.`);
-    const { from, to } = await withDb(config, (db) => setTeamLimit({ db, config, clock: systemClock, mail: { wake() {} } }, email, limit));
+    const { from, to } = await withDb(config, (db) => setTeamLimit({ db, config, clock: systemClock }, email, limit));
     console.log(`${email.trim().toLowerCase()}: team limit ${from} → ${to}`);
     return 0;
   }

@@ -2,6 +2,8 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
+import type { CaProvider } from "./account/ca-provider.js";
+import type { PaymentGateway } from "./account/payment-gateway.js";
 import type { Db } from "./db/create-db.js";
 
 /** Wakes the e-mail dispatcher after a commit that queued mail. */
@@ -14,6 +16,9 @@ export interface Deps {
   config: Config;
   clock: Clock;
   mail: MailWaker;
+  /** The demonstration CA that signs customers' certificates. */
+  ca: CaProvider;
+  payments: PaymentGateway;
   log?: FastifyBaseLogger;
 }
 

@@ -1,6 +1,9 @@
 // The server process: read config, open the database, migrate, build the app, listen, shut down gracefully.
 import "reflect-metadata";
+import path from "node:path";
 import type { FastifyInstance } from "fastify";
+import { caProvider } from "./account/ca-provider.js";
+import { recordOnlyGateway } from "./account/payment-gateway.js";
 import { buildApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
@@ -18,10 +21,13 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
+  // Created (or loaded) before listening: a damaged CA directory stops the start with its reason.
+  const ca = caProvider(path.join(config.dataDir, "ca"));
+  await ca.get();
   const transport = createTransport(config);
   let dispatcher: OutboxDispatcher | undefined;
   const app = await buildApp(
-    { db, config, clock: systemClock, mail: { wake: () => dispatcher?.wake() } },
+    { db, config, clock: systemClock, mail: { wake: () => dispatcher?.wake() }, ca, payments: recordOnlyGateway },
     { logger: { level: config.logLevel, redact: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]'] } },
   );
   dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, log: app.log });

@@ -4,7 +4,7 @@ import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { recordAudit } from "./audit.js";
 
-export async function setTeamLimit(deps: Deps, rawEmail: string, limit: number | null): Promise<{ from: number; to: number }> {
+export async function setTeamLimit(deps: Pick<Deps, "db" | "config" | "clock">, rawEmail: string, limit: number | null): Promise<{ from: number; to: number }> {
   if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
     throw new AppError("invalid_request", "The limit must be a whole number from 1 to 10000.");
   }

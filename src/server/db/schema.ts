@@ -81,7 +81,96 @@ export interface OutboxTable {
   lastError: string | null;
 }
 
+export interface ProductsTable {
+  id: string;
+  name: string;
+  type: string; // DV | OV | EV
+  years: number;
+  priceMinor: number;
+  currency: string;
+  wildcardAllowed: number;
+}
+
+export interface BillingProfilesTable {
+  id: string;
+  teamId: string;
+  name: string;
+  country: string; // ISO 3166-1 alpha-2
+  cardBrand: string;
+  cardLast4: string; // never more of the card than this
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+export interface OrdersTable {
+  id: string;
+  teamId: string;
+  productId: string;
+  billingProfileId: string;
+  status: string; // pending_validation | issued | refunded
+  priceMinor: number;
+  currency: string;
+  createdBy: string;
+  createdAt: string;
+  issuedAt: string | null;
+  refundedAt: string | null;
+  csrPem: string | null;
+}
+
+export interface OrderDomainsTable {
+  orderId: string;
+  position: number;
+  domain: string;
+  method: string | null; // email | http | dns
+  challenge: string | null; // the random value the http file or dns record must hold
+  completedAt: string | null;
+}
+
+export interface TransactionsTable {
+  id: string;
+  teamId: string;
+  orderId: string;
+  billingProfileId: string;
+  kind: string; // charge | refund
+  amountMinor: number;
+  currency: string;
+  actorId: string;
+  gatewayReference: string;
+  createdAt: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  teamId: string;
+  orderId: string;
+  filename: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  createdAt: string;
+}
+
+export interface CertificatesTable {
+  id: string;
+  orderId: string;
+  serialNumber: string;
+  certificatePem: string;
+  chainPem: string;
+  notBefore: string;
+  notAfter: string;
+  createdAt: string;
+}
+
 export interface Database {
+  products: ProductsTable;
+  billingProfiles: BillingProfilesTable;
+  orders: OrdersTable;
+  orderDomains: OrderDomainsTable;
+  transactions: TransactionsTable;
+  documents: DocumentsTable;
+  certificates: CertificatesTable;
   users: UsersTable;
   teams: TeamsTable;
   memberships: MembershipsTable;
@@ -97,3 +186,7 @@ export type Team = Selectable<TeamsTable>;
 export type Membership = Selectable<MembershipsTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;
+export type Product = Selectable<ProductsTable>;
+export type BillingProfile = Selectable<BillingProfilesTable>;
+export type Order = Selectable<OrdersTable>;
+export type OrderDomain = Selectable<OrderDomainsTable>;

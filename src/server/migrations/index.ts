@@ -4,10 +4,12 @@ import type { Migration, MigrationResultSet } from "kysely";
 import type { Db } from "../db/create-db.js";
 import * as m0001 from "./0001_teams_core.js";
 import * as m0002 from "./0002_audit_append_only.js";
+import * as m0003 from "./0003_certificate_account.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
   "0002_audit_append_only": m0002,
+  "0003_certificate_account": m0003,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -1,0 +1,276 @@
+// The built-in demonstration CA: a self-signed root and an issuing intermediate, created
+// on first start under the data directory and loaded on every later start; the
+// intermediate signs customers' CSRs. Keys are ECDSA P-256 with SHA-256 signatures.
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { webcrypto, x509 } from "./crypto.js";
+import { assertCsrNamesMatch, parseCsr } from "./csr.js";
+import { isDnsName } from "./dns-name.js";
+import { CaStoreError, inspectCaDir, readCaFiles, writeCaFilesAtomically } from "./store.js";
+import type { CaFiles } from "./store.js";
+import { AppError } from "../errors.js";
+
+export const ROOT_NAME = "CN=certdesk Demonstration Root CA, O=certdesk";
+export const INTERMEDIATE_NAME = "CN=certdesk Demonstration Issuing CA, O=certdesk";
+/** Longest accepted certificate lifetime, in days. */
+export const MAX_VALIDITY_DAYS = 3650;
+
+const KEY_ALGORITHM: EcKeyImportParams = { name: "ECDSA", namedCurve: "P-256" };
+const SIGNING_ALGORITHM: EcdsaParams = { name: "ECDSA", hash: "SHA-256" };
+const DAY_MS = 24 * 60 * 60 * 1000;
+const CA_BACKDATE_MS = 60 * 60 * 1000; // tolerate an hour of clock skew on relying parties
+const CN_MAX_LENGTH = 64; // RFC 5280 ub-common-name
+
+export interface IssueInput {
+  csrPem: string;
+  domains: string[];
+  validityDays: number;
+  notBefore?: Date;
+}
+
+export interface IssuedCertificate {
+  /** The leaf certificate, PEM, ending in a newline. */
+  certificatePem: string;
+  /** Intermediate then root, PEM. */
+  chainPem: string;
+  /** Lower-case hex, 32 digits (16 bytes, positive). */
+  serialNumber: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+const inFlight = new Map<string, Promise<DemoCa>>();
+
+export class DemoCa {
+  private constructor(
+    readonly dir: string,
+    private readonly root: x509.X509Certificate,
+    private readonly intermediate: x509.X509Certificate,
+    private readonly signingKey: CryptoKey,
+  ) {}
+
+  /**
+   * Loads the CA kept in `dir`, creating it first when `dir` is absent or empty. Calls for
+   * the same directory while one is running share its result (one CA, never two); a
+   * racing process is detected by the atomic rename and its CA is loaded instead.
+   * Throws when `dir` holds a partial or damaged CA rather than replacing it.
+   */
+  static async loadOrCreate(dir: string): Promise<DemoCa> {
+    const key = path.resolve(dir);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = DemoCa.loadOrCreateNow(key).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private static async loadOrCreateNow(dir: string): Promise<DemoCa> {
+    const state = await inspectCaDir(dir);
+    if (state !== "complete") await writeCaFilesAtomically(dir, await generateCaFiles());
+    // Created or found: load from disk either way, so both paths are the same code.
+    return DemoCa.load(dir);
+  }
+
+  private static async load(dir: string): Promise<DemoCa> {
+    const files = await readCaFiles(dir);
+    let root: x509.X509Certificate;
+    let intermediate: x509.X509Certificate;
+    let rootKey: CryptoKey;
+    let intermediateKey: CryptoKey;
+    try {
+      root = new x509.X509Certificate(files.rootCert);
+      intermediate = new x509.X509Certificate(files.intermediateCert);
+      rootKey = await importKey(files.rootKey);
+      intermediateKey = await importKey(files.intermediateKey);
+    } catch (error) {
+      throw new CaStoreError(`The demonstration CA in ${dir} cannot be read: ${(error as Error).message}`);
+    }
+    const problems: string[] = [];
+    if (!(await root.verify({ signatureOnly: true }))) problems.push("the root is not self-signed");
+    if (!(await intermediate.verify({ publicKey: root.publicKey, signatureOnly: true }))) {
+      problems.push("the intermediate is not signed by the root");
+    }
+    if (!(await keyMatches(rootKey, root))) problems.push("root.key.pem does not belong to root.pem");
+    if (!(await keyMatches(intermediateKey, intermediate))) {
+      problems.push("intermediate.key.pem does not belong to intermediate.pem");
+    }
+    if (problems.length > 0) {
+      throw new CaStoreError(`The demonstration CA in ${dir} is inconsistent: ${problems.join("; ")}.`);
+    }
+    return new DemoCa(dir, root, intermediate, intermediateKey);
+  }
+
+  get rootPem(): string {
+    return pemOf(this.root);
+  }
+
+  get intermediatePem(): string {
+    return pemOf(this.intermediate);
+  }
+
+  /** Intermediate then root: what a server sends after its own certificate. */
+  get chainPem(): string {
+    return this.intermediatePem + this.rootPem;
+  }
+
+  /**
+   * Signs the CSR's public key with the intermediate. The CSR is checked again (see
+   * parseCsr) and its names must be exactly `domains`; the certificate names `domains`
+   * (lower-cased, in the given order) as DNS subjectAltNames, the first that fits as CN.
+   */
+  async issue(input: IssueInput): Promise<IssuedCertificate> {
+    const domains = checkDomains(input.domains);
+    const validityDays = input.validityDays;
+    if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
+      throw new AppError("invalid_request", `validityDays must be a whole number from 1 to ${MAX_VALIDITY_DAYS}.`);
+    }
+    const start = input.notBefore ?? new Date();
+    if (!(start instanceof Date) || Number.isNaN(start.getTime())) {
+      throw new AppError("invalid_request", "notBefore must be a valid date.");
+    }
+    const { csr, names, publicKeyAlgorithm } = await parseCsr(input.csrPem);
+    assertCsrNamesMatch(names, domains);
+
+    const notBefore = new Date(Math.floor(start.getTime() / 1000) * 1000); // X.509 time has seconds
+    const notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
+    const serialNumber = randomSerial();
+    const commonName = domains.find((domain) => domain.length <= CN_MAX_LENGTH);
+    const usages = publicKeyAlgorithm.startsWith("RSA")
+      ? x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment
+      : x509.KeyUsageFlags.digitalSignature;
+    const certificate = await x509.X509CertificateGenerator.create({
+      serialNumber,
+      subject: commonName ? [{ CN: [commonName] }] : [],
+      issuer: this.intermediate.subjectName,
+      notBefore,
+      notAfter,
+      publicKey: csr.publicKey,
+      signingKey: this.signingKey,
+      signingAlgorithm: SIGNING_ALGORITHM,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(usages, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+        // RFC 5280: the SAN must be critical when the subject is empty.
+        new x509.SubjectAlternativeNameExtension(
+          domains.map((value) => ({ type: "dns" as const, value })),
+          commonName === undefined,
+        ),
+        await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
+        await authorityKeyIdentifier(this.intermediate),
+      ],
+    });
+    return {
+      certificatePem: pemOf(certificate),
+      chainPem: this.chainPem,
+      serialNumber,
+      notBefore: certificate.notBefore,
+      notAfter: certificate.notAfter,
+    };
+  }
+}
+
+async function generateCaFiles(): Promise<CaFiles> {
+  const now = Date.now();
+  const notBefore = new Date(Math.floor((now - CA_BACKDATE_MS) / 1000) * 1000);
+  const rootKeys = await generateKeys();
+  const root = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: ROOT_NAME,
+    notBefore,
+    notAfter: addYears(notBefore, 10),
+    keys: rootKeys,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(rootKeys.publicKey),
+    ],
+  });
+  const intermediateKeys = await generateKeys();
+  const intermediate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: INTERMEDIATE_NAME,
+    issuer: root.subjectName,
+    notBefore,
+    notAfter: addYears(notBefore, 5),
+    publicKey: intermediateKeys.publicKey,
+    signingKey: rootKeys.privateKey,
+    signingAlgorithm: SIGNING_ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], false),
+      await x509.SubjectKeyIdentifierExtension.create(intermediateKeys.publicKey),
+      await authorityKeyIdentifier(root),
+    ],
+  });
+  return {
+    rootKey: await exportKey(rootKeys.privateKey),
+    rootCert: pemOf(root),
+    intermediateKey: await exportKey(intermediateKeys.privateKey),
+    intermediateCert: pemOf(intermediate),
+  };
+}
+
+function checkDomains(domains: unknown): string[] {
+  if (!Array.isArray(domains) || domains.length === 0) {
+    throw new AppError("invalid_request", "A certificate needs at least one domain.");
+  }
+  const lower = domains.map((domain: unknown) => {
+    if (typeof domain !== "string" || !isDnsName(domain)) {
+      throw new AppError("invalid_request", `${JSON.stringify(domain)} is not a valid DNS name.`);
+    }
+    return domain.toLowerCase();
+  });
+  if (new Set(lower).size !== lower.length) throw new AppError("invalid_request", "The domains contain a duplicate.");
+  return lower;
+}
+
+/** 16 random bytes as a positive DER INTEGER: top bit clear, first byte non-zero (32 hex digits). */
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = bytes[0]! & 0x7f || 0x01;
+  return bytes.toString("hex");
+}
+
+async function authorityKeyIdentifier(issuer: x509.X509Certificate): Promise<x509.AuthorityKeyIdentifierExtension> {
+  const ski = issuer.getExtension(x509.SubjectKeyIdentifierExtension);
+  return ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId) : x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey);
+}
+
+function generateKeys(): Promise<CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ["sign", "verify"]) as Promise<CryptoKeyPair>;
+}
+
+async function exportKey(key: CryptoKey): Promise<string> {
+  return pemText(x509.PemConverter.encode(await webcrypto.subtle.exportKey("pkcs8", key), "PRIVATE KEY"));
+}
+
+async function importKey(pem: string): Promise<CryptoKey> {
+  const der = x509.PemConverter.decodeFirst(pem);
+  return webcrypto.subtle.importKey("pkcs8", der, KEY_ALGORITHM, false, ["sign"]);
+}
+
+/** Signs a probe with `key` and checks it against the certificate's public key. */
+async function keyMatches(key: CryptoKey, certificate: x509.X509Certificate): Promise<boolean> {
+  const probe = randomBytes(32);
+  const signature = await webcrypto.subtle.sign(SIGNING_ALGORITHM, key, probe);
+  const publicKey = await certificate.publicKey.export(KEY_ALGORITHM, ["verify"]);
+  return webcrypto.subtle.verify(SIGNING_ALGORITHM, publicKey, signature, probe);
+}
+
+function pemOf(certificate: x509.X509Certificate): string {
+  return pemText(certificate.toString("pem"));
+}
+
+function pemText(pem: string): string {
+  return pem.endsWith("\n") ? pem : `${pem}\n`;
+}
+
+function addYears(date: Date, years: number): Date {
+  const result = new Date(date.getTime());
+  result.setUTCFullYear(result.getUTCFullYear() + years);
+  return result;
+}

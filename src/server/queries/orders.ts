@@ -1,0 +1,94 @@
+// Orders as the API shows them: status, domains, each domain's validation step, the certificate on file.
+import type { Executor } from "../db/transaction.js";
+import type { Order, OrderDomain } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { instructionsFor } from "../account/domain-validation.js";
+import type { Instructions, ValidationMethod } from "../account/domain-validation.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+
+export interface OrderDto {
+  id: string;
+  productId: string;
+  domains: string[];
+  status: "pending_validation" | "issued" | "refunded";
+  validation: { domain: string; method: ValidationMethod | null; completed: boolean; completedAt: string | null; instructions: Instructions | null }[];
+  priceMinor: number;
+  currency: string;
+  billingProfileId: string;
+  csrOnFile: boolean;
+  createdAt: string;
+  issuedAt: string | null;
+  refundedAt: string | null;
+  certificate: { serialNumber: string; notBefore: string; notAfter: string } | null;
+}
+
+type CertificateRow = { orderId: string; serialNumber: string; notBefore: string; notAfter: string };
+
+export function presentOrder(order: Order, domains: OrderDomain[], certificate: CertificateRow | undefined): OrderDto {
+  const sorted = [...domains].sort((a, b) => a.position - b.position);
+  return {
+    id: order.id,
+    productId: order.productId,
+    domains: sorted.map((d) => d.domain),
+    status: order.status as OrderDto["status"],
+    validation: sorted.map((d) => ({
+      domain: d.domain,
+      method: d.method as ValidationMethod | null,
+      completed: d.completedAt !== null,
+      completedAt: d.completedAt,
+      instructions: d.method && d.challenge ? instructionsFor(d.domain, d.method as ValidationMethod, d.challenge) : null,
+    })),
+    priceMinor: order.priceMinor,
+    currency: order.currency,
+    billingProfileId: order.billingProfileId,
+    csrOnFile: order.csrPem !== null,
+    createdAt: order.createdAt,
+    issuedAt: order.issuedAt,
+    refundedAt: order.refundedAt,
+    certificate: certificate ? { serialNumber: certificate.serialNumber, notBefore: certificate.notBefore, notAfter: certificate.notAfter } : null,
+  };
+}
+
+/** Domains and current certificates of several orders, in two queries, grouped by order. */
+async function detailsOf(executor: Executor, orderIds: string[]) {
+  if (orderIds.length === 0) return { domains: new Map<string, OrderDomain[]>(), certificates: new Map<string, CertificateRow>() };
+  const [domainRows, certificateRows] = await Promise.all([
+    executor.selectFrom("orderDomains").selectAll().where("orderId", "in", orderIds).execute(),
+    executor
+      .selectFrom("certificates")
+      .select(["orderId", "serialNumber", "notBefore", "notAfter", "id"])
+      .where("orderId", "in", orderIds)
+      .orderBy("id")
+      .execute(),
+  ]);
+  const domains = new Map<string, OrderDomain[]>();
+  for (const row of domainRows) domains.set(row.orderId, [...(domains.get(row.orderId) ?? []), row]);
+  const certificates = new Map<string, CertificateRow>();
+  for (const row of certificateRows) certificates.set(row.orderId, row); // ordered by id: the newest wins
+  return { domains, certificates };
+}
+
+export async function getOrder(executor: Executor, teamId: string, orderId: string): Promise<OrderDto> {
+  const order = await executor.selectFrom("orders").selectAll().where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
+  if (!order) throw new AppError("not_found", "No such order.");
+  const { domains, certificates } = await detailsOf(executor, [order.id]);
+  return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id));
+}
+
+export async function listOrders(
+  executor: Executor,
+  teamId: string,
+  input: { limit: number; cursor?: string; status?: string },
+): Promise<{ items: OrderDto[]; nextCursor: string | null }> {
+  const after = decodeCursor(input.cursor, 1);
+  let query = executor.selectFrom("orders").selectAll().where("teamId", "=", teamId);
+  if (input.status) query = query.where("status", "=", input.status);
+  if (after) query = query.where("id", "<", after[0]!);
+  const rows = await query.orderBy("id", "desc").limit(input.limit + 1).execute();
+  const page = rows.slice(0, input.limit);
+  const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
+  return {
+    items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id))),
+    nextCursor: rows.length > input.limit ? encodeCursor([page.at(-1)!.id]) : null,
+  };
+}

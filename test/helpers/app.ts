@@ -1,0 +1,151 @@
+// The app under test: buildApp() on a fresh database of the given engine, with a manual clock,
+// and a Client that keeps its session cookie like a browser does.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { caProvider } from "../../src/server/account/ca-provider.js";
+import type { CaProvider } from "../../src/server/account/ca-provider.js";
+import { recordOnlyGateway } from "../../src/server/account/payment-gateway.js";
+import { buildApp } from "../../src/server/app.js";
+import { ManualClock } from "../../src/server/clock.js";
+import { loadConfig } from "../../src/server/config.js";
+import type { Config } from "../../src/server/config.js";
+import type { Engine } from "../../src/server/db/create-db.js";
+import { createTestDatabase } from "./engines.js";
+import type { TestDatabase } from "./engines.js";
+
+export interface TestApp {
+  app: FastifyInstance;
+  t: TestDatabase;
+  clock: ManualClock;
+  config: Config;
+  /** How many times a command woke the mail dispatcher. */
+  wakes: number;
+  client(): Client;
+  /** A new account, signed in. */
+  signUp(name: string, email?: string): Promise<SignedIn>;
+  /** The newest e-mail queued for an address, from the outbox. */
+  lastEmailTo(address: string): Promise<{ subject: string; text: string; html: string } | undefined>;
+  /** The token of the newest invitation (or reset) link e-mailed to an address. */
+  linkTokenFor(address: string, kind?: "invitations" | "reset-password"): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface SignedIn {
+  client: Client;
+  user: { id: string; email: string; name: string; teamLimit: number };
+  defaultTeamId: string;
+}
+
+export type Body = Record<string, unknown> | unknown[] | string | undefined;
+
+export class Client {
+  cookie: string | undefined;
+  csrf = true;
+
+  constructor(private readonly app: FastifyInstance) {}
+
+  async request(method: string, url: string, body?: Body, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+    const all: Record<string, string> = { ...headers };
+    if (this.cookie) all.cookie = this.cookie;
+    if (this.csrf && method !== "GET") all["x-requested-with"] = "certdesk";
+    if (body !== undefined && typeof body !== "string") all["content-type"] ??= "application/json";
+    const response = await this.app.inject({
+      method: method as "GET",
+      url,
+      headers: all,
+      payload: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const set = response.cookies.find((c) => c.name.endsWith("certdesk_session"));
+    if (set) this.cookie = set.value && set.maxAge !== 0 && set.value !== "" ? `${set.name}=${set.value}` : undefined;
+    return response;
+  }
+
+  get(url: string) {
+    return this.request("GET", url);
+  }
+  post(url: string, body?: Body) {
+    return this.request("POST", url, body);
+  }
+  put(url: string, body?: Body) {
+    return this.request("PUT", url, body);
+  }
+  patch(url: string, body?: Body) {
+    return this.request("PATCH", url, body);
+  }
+  delete(url: string) {
+    return this.request("DELETE", url);
+  }
+}
+
+// One demonstration CA per test process: creating keys per app would only slow the suite.
+let testCa: CaProvider | undefined;
+function sharedTestCa(): CaProvider {
+  testCa ??= caProvider(fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-ca-")));
+  return testCa;
+}
+
+let counter = 0;
+export function uniqueEmail(name: string): string {
+  counter += 1;
+  return `${name.toLowerCase().replace(/[^a-z]+/g, ".")}.${process.pid}.${counter}@example.com`;
+}
+
+export const PASSWORD = "a long enough passphrase";
+
+export async function createTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
+  const t = await createTestDatabase(engine);
+  const clock = new ManualClock(new Date());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-data-"));
+  const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, ...env });
+  const state = { wakes: 0 };
+  const app = await buildApp({
+    db: t.db,
+    config,
+    clock,
+    mail: { wake: () => void state.wakes++ },
+    ca: sharedTestCa(),
+    payments: recordOnlyGateway,
+  });
+  await app.ready();
+
+  const testApp: TestApp = {
+    app,
+    t,
+    clock,
+    config,
+    get wakes() {
+      return state.wakes;
+    },
+    client: () => new Client(app),
+    async signUp(name, email = uniqueEmail(name)) {
+      const client = new Client(app);
+      const response = await client.post("/api/auth/signup", { email, password: PASSWORD, name });
+      if (response.statusCode !== 201) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
+      const me = (await client.get("/api/me")).json();
+      return { client, user: response.json().user, defaultTeamId: me.activeTeam.id };
+    },
+    async lastEmailTo(address) {
+      const row = await t.db.kysely
+        .selectFrom("outbox")
+        .select(["subject", "textBody", "htmlBody"])
+        .where("toAddress", "=", address.toLowerCase())
+        .orderBy("id", "desc")
+        .executeTakeFirst();
+      return row && { subject: row.subject, text: row.textBody, html: row.htmlBody };
+    },
+    async linkTokenFor(address, kind = "invitations") {
+      const email = await testApp.lastEmailTo(address);
+      const match = email?.text.match(new RegExp(`/${kind}/([A-Za-z0-9_-]+)`));
+      if (!match) throw new Error(`no ${kind} link e-mailed to ${address}`);
+      return match[1]!;
+    },
+    async close() {
+      await app.close();
+      await t.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return testApp;
+}
