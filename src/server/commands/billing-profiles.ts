@@ -1,0 +1,77 @@
+// Billing profiles: add, edit, remove. Removal hides a profile; its past charges keep pointing at it.
+import type { Ctx } from "../context.js";
+import { inTransaction } from "../db/transaction.js";
+import type { BillingProfile } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { COUNTRY_CODES } from "../account/countries.js";
+import { refuseCardNumbers } from "../account/card-data.js";
+import { newId } from "../secrets.js";
+import { recordAudit } from "./audit.js";
+
+export interface BillingProfileInput {
+  name: string;
+  country: string;
+  cardBrand: string;
+  cardLast4: string;
+}
+
+function checked<T extends Partial<BillingProfileInput>>(input: T): T {
+  refuseCardNumbers(input);
+  if (input.country !== undefined && !COUNTRY_CODES.has(input.country)) {
+    throw new AppError("invalid_request", `${input.country} is not an ISO 3166-1 alpha-2 country code.`, {
+      errors: [{ field: "country", message: "must be an ISO 3166-1 alpha-2 code such as DE or US" }],
+    });
+  }
+  return input.name === undefined ? input : { ...input, name: input.name.trim() };
+}
+
+/** What the audit log keeps of a profile: no card data beyond the brand and last four. */
+function summary(profile: Pick<BillingProfile, "name" | "country" | "cardBrand" | "cardLast4">) {
+  return { name: profile.name, country: profile.country, card: `${profile.cardBrand} •••• ${profile.cardLast4}` };
+}
+
+export async function createBillingProfile(ctx: Ctx, teamId: string, raw: BillingProfileInput): Promise<string> {
+  const input = checked(raw);
+  return inTransaction(ctx.db, async (tx) => {
+    const now = ctx.clock.now().toISOString();
+    const id = newId();
+    await tx.insertInto("billingProfiles").values({ id, teamId, ...input, createdAt: now, updatedAt: now, deletedAt: null }).execute();
+    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.created", target: id, details: summary(input) });
+    return id;
+  });
+}
+
+async function findLive(tx: Parameters<Parameters<typeof inTransaction>[1]>[0], teamId: string, id: string) {
+  const profile = await tx
+    .selectFrom("billingProfiles")
+    .selectAll()
+    .where("id", "=", id)
+    .where("teamId", "=", teamId)
+    .where("deletedAt", "is", null)
+    .executeTakeFirst();
+  if (!profile) throw new AppError("not_found", "No such billing profile.");
+  return profile;
+}
+
+export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string, raw: Partial<BillingProfileInput>): Promise<void> {
+  const input = checked(raw);
+  await inTransaction(ctx.db, async (tx) => {
+    const before = await findLive(tx, teamId, id);
+    await tx.updateTable("billingProfiles").set({ ...input, updatedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: "billing_profile.updated",
+      target: id,
+      details: { from: summary(before), to: summary({ ...before, ...input }) },
+    });
+  });
+}
+
+export async function removeBillingProfile(ctx: Ctx, teamId: string, id: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const profile = await findLive(tx, teamId, id);
+    await tx.updateTable("billingProfiles").set({ deletedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
+    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.removed", target: id, details: summary(profile) });
+  });
+}

@@ -1,0 +1,84 @@
+// Buying a certificate: check the product and domains, charge a billing profile of the same team,
+// write the order, its domains and the charge — one transaction, all or nothing.
+import type { Ctx } from "../context.js";
+import { inTransaction } from "../db/transaction.js";
+import { AppError } from "../errors.js";
+import { isDnsName } from "../certs/index.js";
+import { newId } from "../secrets.js";
+import { recordAudit } from "./audit.js";
+
+export const MAX_DOMAINS = 100;
+
+export interface PlaceOrderInput {
+  productId: string;
+  domains: string[];
+  billingProfileId: string;
+}
+
+function invalid(field: string, message: string): AppError {
+  return new AppError("invalid_request", message, { errors: [{ field, message }] });
+}
+
+/** Lower-cased, checked, duplicates refused: what the certificate's SANs will be, in order. */
+export function checkDomains(raw: string[], wildcardAllowed: boolean): string[] {
+  const domains = raw.map((d) => d.trim().toLowerCase().replace(/\.$/, ""));
+  domains.forEach((domain, i) => {
+    if (!isDnsName(domain)) throw invalid(`domains.${i}`, `"${raw[i]}" is not a valid DNS name.`);
+    if (domain.startsWith("*.") && !wildcardAllowed) throw invalid(`domains.${i}`, "This product does not cover wildcard names.");
+  });
+  if (new Set(domains).size !== domains.length) throw invalid("domains", "Each domain may appear only once.");
+  return domains;
+}
+
+export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInput): Promise<string> {
+  const product = await ctx.db.kysely.selectFrom("products").selectAll().where("id", "=", input.productId).executeTakeFirst();
+  if (!product) throw invalid("productId", `There is no product ${input.productId}.`);
+  const domains = checkDomains(input.domains, product.wildcardAllowed === 1);
+  return inTransaction(ctx.db, async (tx) => {
+    const profile = await tx
+      .selectFrom("billingProfiles")
+      .select("id")
+      .where("id", "=", input.billingProfileId)
+      .where("teamId", "=", teamId)
+      .where("deletedAt", "is", null)
+      .executeTakeFirst();
+    if (!profile) throw new AppError("not_found", "No such billing profile in this team.");
+    const now = ctx.clock.now().toISOString();
+    const orderId = newId();
+    await tx
+      .insertInto("orders")
+      .values({
+        id: orderId,
+        teamId,
+        productId: product.id,
+        billingProfileId: profile.id,
+        status: "pending_validation",
+        priceMinor: product.priceMinor,
+        currency: product.currency,
+        createdBy: ctx.actor.id,
+        createdAt: now,
+        issuedAt: null,
+        refundedAt: null,
+        csrPem: null,
+      })
+      .execute();
+    await tx
+      .insertInto("orderDomains")
+      .values(domains.map((domain, position) => ({ orderId, position, domain, method: null, challenge: null, completedAt: null })))
+      .execute();
+    const charge = { teamId, orderId, billingProfileId: profile.id, amountMinor: product.priceMinor, currency: product.currency };
+    const { reference } = await ctx.payments.charge(charge);
+    await tx
+      .insertInto("transactions")
+      .values({ id: newId(), ...charge, kind: "charge", actorId: ctx.actor.id, gatewayReference: reference, createdAt: now })
+      .execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: "order.placed",
+      target: orderId,
+      details: { productId: product.id, domains, amountMinor: product.priceMinor, currency: product.currency, billingProfileId: profile.id },
+    });
+    return orderId;
+  });
+}

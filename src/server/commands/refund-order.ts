@@ -1,0 +1,67 @@
+// Refunding an order within 30 days of its charge. The order row is locked, and a unique index
+// on (order_id, kind) stops a second refund even if two requests got past the check together.
+import { DAY } from "../clock.js";
+import type { Ctx } from "../context.js";
+import { isUniqueViolation } from "../db/errors.js";
+import { inTransaction, lockRow } from "../db/transaction.js";
+import { AppError } from "../errors.js";
+import { newId } from "../secrets.js";
+import { recordAudit } from "./audit.js";
+
+export const REFUND_WINDOW_DAYS = 30;
+
+export async function refundOrder(ctx: Ctx, teamId: string, orderId: string): Promise<void> {
+  try {
+    await inTransaction(ctx.db, async (tx) => {
+      await lockRow(tx, ctx.db.engine, "orders", orderId);
+      const order = await tx.selectFrom("orders").select(["id", "status"]).where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
+      if (!order) throw new AppError("not_found", "No such order.");
+      if (order.status === "refunded") throw new AppError("already_refunded", "This order has already been refunded.");
+      const charge = await tx
+        .selectFrom("transactions")
+        .selectAll()
+        .where("orderId", "=", orderId)
+        .where("kind", "=", "charge")
+        .executeTakeFirstOrThrow();
+      const now = ctx.clock.now();
+      const closes = new Date(Date.parse(charge.createdAt) + REFUND_WINDOW_DAYS * DAY);
+      if (now >= closes) {
+        throw new AppError("refund_window_closed", `Refunds are possible for ${REFUND_WINDOW_DAYS} days after the charge; this one closed on ${closes.toISOString()}.`);
+      }
+      const { reference } = await ctx.payments.refund({
+        teamId,
+        orderId,
+        billingProfileId: charge.billingProfileId,
+        amountMinor: charge.amountMinor,
+        currency: charge.currency,
+        chargeReference: charge.gatewayReference,
+      });
+      await tx
+        .insertInto("transactions")
+        .values({
+          id: newId(),
+          teamId,
+          orderId,
+          billingProfileId: charge.billingProfileId,
+          kind: "refund",
+          amountMinor: charge.amountMinor,
+          currency: charge.currency,
+          actorId: ctx.actor.id,
+          gatewayReference: reference,
+          createdAt: now.toISOString(),
+        })
+        .execute();
+      await tx.updateTable("orders").set({ status: "refunded", refundedAt: now.toISOString() }).where("id", "=", orderId).execute();
+      await recordAudit(tx, ctx.clock, {
+        teamId,
+        actor: ctx.actor,
+        action: "order.refunded",
+        target: orderId,
+        details: { amountMinor: charge.amountMinor, currency: charge.currency, previousStatus: order.status },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new AppError("already_refunded", "This order has already been refunded.");
+    throw error;
+  }
+}

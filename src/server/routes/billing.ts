@@ -1,0 +1,130 @@
+// The catalogue, billing profiles and the ledger.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { CARD_BRANDS } from "../account/card-data.js";
+import { createBillingProfile, removeBillingProfile, updateBillingProfile } from "../commands/billing-profiles.js";
+import { getBillingProfile, listBillingProfiles, listProducts, listTransactions } from "../queries/billing.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { BillingProfile, Product, Transaction } from "./account-schemas.js";
+import { Cursor, Id, Limit, NoContent, TeamIdParams, page } from "./schemas.js";
+
+const tags = ["billing"];
+const ProfileParams = Type.Object({ teamId: Id, billingProfileId: Id }, { additionalProperties: false });
+const profileFields = {
+  name: Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" }),
+  country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
+  cardBrand: Type.Enum(CARD_BRANDS),
+  cardLast4: Type.String({ pattern: "^[0-9]{4}$", description: "The last four digits only; a full card number is refused." }),
+};
+
+export function billingRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+  const db = services.db.kysely;
+
+  app.get(
+    "/api/products",
+    {
+      config: { access: "public" },
+      schema: { tags: ["products"], summary: "The certificate catalogue", response: { 200: Type.Object({ items: Type.Array(Product) }) } },
+    },
+    async () => ({ items: await listProducts(db) }),
+  );
+
+  app.get(
+    "/api/teams/:teamId/billing-profiles",
+    {
+      config: { access: "billing.view" },
+      schema: {
+        tags,
+        summary: "The team's billing profiles",
+        params: TeamIdParams,
+        querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+        response: { 200: page(BillingProfile), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listBillingProfiles(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor }),
+  );
+
+  app.post(
+    "/api/teams/:teamId/billing-profiles",
+    {
+      config: { access: "billing.manage" },
+      schema: {
+        tags,
+        summary: "Add a billing profile (card brand and last four digits only)",
+        params: TeamIdParams,
+        body: Type.Object(profileFields, { additionalProperties: false }),
+        response: { 201: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { teamId } = request.params;
+      const id = await createBillingProfile(ctxOf(request, services), teamId, request.body);
+      return reply.status(201).send({ billingProfile: await getBillingProfile(db, teamId, id) });
+    },
+  );
+
+  app.get(
+    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    {
+      config: { access: "billing.view" },
+      schema: { tags, summary: "One billing profile", params: ProfileParams, response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(401, 403, 404) } },
+    },
+    async (request) => ({ billingProfile: await getBillingProfile(db, request.params.teamId, request.params.billingProfileId) }),
+  );
+
+  app.patch(
+    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    {
+      config: { access: "billing.manage" },
+      schema: {
+        tags,
+        summary: "Edit a billing profile",
+        params: ProfileParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(profileFields.name),
+            country: Type.Optional(profileFields.country),
+            cardBrand: Type.Optional(profileFields.cardBrand),
+            cardLast4: Type.Optional(profileFields.cardLast4),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { teamId, billingProfileId } = request.params;
+      await updateBillingProfile(ctxOf(request, services), teamId, billingProfileId, request.body);
+      return { billingProfile: await getBillingProfile(db, teamId, billingProfileId) };
+    },
+  );
+
+  app.delete(
+    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    {
+      config: { access: "billing.manage" },
+      schema: { tags, summary: "Remove a billing profile (its past charges stay in the ledger)", params: ProfileParams, response: { 204: NoContent, ...problems(401, 403, 404) } },
+    },
+    async (request, reply) => {
+      await removeBillingProfile(ctxOf(request, services), request.params.teamId, request.params.billingProfileId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/api/teams/:teamId/transactions",
+    {
+      config: { access: "billing.view" },
+      schema: {
+        tags,
+        summary: "The team's ledger: charges and refunds, newest first",
+        params: TeamIdParams,
+        querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), orderId: Type.Optional(Id) }, { additionalProperties: false }),
+        response: { 200: page(Transaction), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listTransactions(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, orderId: request.query.orderId }),
+  );
+}

@@ -1,0 +1,89 @@
+// Orders: list, read, place (charges a billing profile), refund.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { MAX_DOMAINS, placeOrder } from "../commands/place-order.js";
+import { refundOrder } from "../commands/refund-order.js";
+import { getOrder, listOrders } from "../queries/orders.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { Order, OrderParams } from "./account-schemas.js";
+import { Cursor, Id, Limit, TeamIdParams, page } from "./schemas.js";
+
+const tags = ["orders"];
+
+export function orderRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+  const db = services.db.kysely;
+
+  app.get(
+    "/api/teams/:teamId/orders",
+    {
+      config: { access: "orders.view" },
+      schema: {
+        tags,
+        summary: "The team's orders, newest first",
+        params: TeamIdParams,
+        querystring: Type.Object(
+          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(Type.Enum(["pending_validation", "issued", "refunded"])) },
+          { additionalProperties: false },
+        ),
+        response: { 200: page(Order), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listOrders(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, status: request.query.status }),
+  );
+
+  app.get(
+    "/api/teams/:teamId/orders/:orderId",
+    {
+      config: { access: "orders.view" },
+      schema: { tags, summary: "One order with its validation steps", params: OrderParams, response: { 200: Type.Object({ order: Order }), ...problems(401, 403, 404) } },
+    },
+    async (request) => ({ order: await getOrder(db, request.params.teamId, request.params.orderId) }),
+  );
+
+  app.post(
+    "/api/teams/:teamId/orders",
+    {
+      config: { access: "orders.create" },
+      schema: {
+        tags,
+        summary: "Buy a certificate: charges the billing profile and opens validation",
+        params: TeamIdParams,
+        body: Type.Object(
+          {
+            productId: Type.String({ minLength: 1, maxLength: 50 }),
+            domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: MAX_DOMAINS }),
+            billingProfileId: Id,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ order: Order }), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { teamId } = request.params;
+      const orderId = await placeOrder(ctxOf(request, services), teamId, request.body);
+      return reply.status(201).send({ order: await getOrder(db, teamId, orderId) });
+    },
+  );
+
+  app.post(
+    "/api/teams/:teamId/orders/:orderId/refund",
+    {
+      config: { access: "billing.refund" },
+      schema: {
+        tags,
+        summary: "Refund an order within 30 days of its charge",
+        params: OrderParams,
+        response: { 200: Type.Object({ order: Order }), ...problems(401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { teamId, orderId } = request.params;
+      await refundOrder(ctxOf(request, services), teamId, orderId);
+      return { order: await getOrder(db, teamId, orderId) };
+    },
+  );
+}
+
