@@ -9,6 +9,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     setupFiles: ["test/setup.ts"],
-    reporters: ["default"],
+    reporters: ["default", "./test/reporters/summary.ts"],
   },
 });
