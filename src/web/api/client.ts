@@ -1,0 +1,119 @@
+// The one fetch wrapper: JSON in and out, same-origin cookies, the CSRF header on every
+// call, and RFC 9457 problems turned into a typed ApiError.
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string | undefined;
+  readonly title: string | undefined;
+  readonly errors: FieldError[];
+
+  constructor(init: { status: number; code: string; detail?: string; title?: string; errors?: FieldError[] }) {
+    super(init.detail ?? init.title ?? `Request failed (${init.status})`);
+    this.name = "ApiError";
+    this.status = init.status;
+    this.code = init.code;
+    this.detail = init.detail;
+    this.title = init.title;
+    this.errors = init.errors ?? [];
+  }
+
+  /** The message to show a person: the server's detail, else its title, else a generic line. */
+  get userMessage(): string {
+    if (this.detail) return this.detail;
+    if (this.title) return this.title;
+    if (this.status === 0) return "Could not reach the server. Check your connection and try again.";
+    return `Something went wrong (${this.status}).`;
+  }
+}
+
+export function isApiError(error: unknown, code?: string): error is ApiError {
+  return error instanceof ApiError && (code === undefined || error.code === code);
+}
+
+/** A field name as the server reports it ("/body/email", "body.email", "email") → "email". */
+export function fieldKey(field: string): string {
+  const parts = field.split(/[/.]/).filter(Boolean);
+  const last = parts[parts.length - 1] ?? field;
+  return /^\d+$/.test(last) && parts.length > 1 ? (parts[parts.length - 2] ?? last) : last;
+}
+
+/** Errors for one field, joined; undefined when there are none. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const messages = error.errors.filter((e) => fieldKey(e.field) === field).map((e) => e.message);
+  return messages.length ? messages.join(" ") : undefined;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export type Query = Record<string, string | number | undefined | null>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
+  // Required on state-changing calls; harmless on reads.
+  headers["X-Requested-With"] = "certdesk";
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError({ status: 0, code: "network" });
+  }
+
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let data: unknown = undefined;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!response.ok) {
+    const problem = (data ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; errors?: unknown };
+    throw new ApiError({
+      status: response.status,
+      code: typeof problem.code === "string" ? problem.code : `http_${response.status}`,
+      detail: typeof problem.detail === "string" ? problem.detail : undefined,
+      title: typeof problem.title === "string" ? problem.title : undefined,
+      errors: Array.isArray(problem.errors)
+        ? problem.errors.filter(
+            (e): e is FieldError =>
+              typeof e === "object" && e !== null && typeof (e as FieldError).message === "string",
+          ).map((e) => ({ field: String(e.field ?? ""), message: e.message }))
+        : [],
+    });
+  }
+  return data as T;
+}
+
+export const http = {
+  get: <T>(path: string, query?: Query) => request<T>("GET", withQuery(path, query)),
+  post: <T>(path: string, body?: unknown) => request<T>("POST", path, body),
+  put: <T>(path: string, body?: unknown) => request<T>("PUT", path, body),
+  patch: <T>(path: string, body?: unknown) => request<T>("PATCH", path, body),
+  delete: <T = void>(path: string) => request<T>("DELETE", path),
+};

@@ -1,0 +1,40 @@
+import type { Permission } from "../../shared/permissions";
+
+export interface NavItem {
+  to: string;
+  label: string;
+  /** Shown when the caller holds any of these in the active team (none: always). */
+  anyOf?: readonly Permission[];
+  end?: boolean;
+}
+
+export interface NavSection {
+  label: string;
+  items: NavItem[];
+}
+
+/**
+ * The sidebar. The certificate account (Orders, Billing, Validation, Certificates) adds its
+ * own section here as its features/ folders arrive.
+ */
+export const NAV: NavSection[] = [
+  {
+    label: "Team",
+    items: [
+      { to: "/team", label: "Overview", end: true },
+      { to: "/team/members", label: "Members", anyOf: ["team.view"] },
+      { to: "/team/invitations", label: "Invitations", anyOf: ["members.invite"] },
+      { to: "/team/audit", label: "Audit log", anyOf: ["audit.view"] },
+      { to: "/team/settings", label: "Settings", anyOf: ["team.update", "team.delete", "team.transfer"] },
+    ],
+  },
+];
+
+/** The nav item a path belongs to (longest match). */
+export function navItemFor(pathname: string): NavItem | undefined {
+  let best: NavItem | undefined;
+  for (const section of NAV)
+    for (const item of section.items)
+      if ((pathname === item.to || pathname.startsWith(`${item.to}/`)) && (!best || item.to.length > best.to.length)) best = item;
+  return best;
+}

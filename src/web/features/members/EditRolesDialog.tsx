@@ -1,0 +1,68 @@
+import { useState } from "react";
+import { fieldError } from "../../api/client";
+import type { Member, Role } from "../../api/types";
+import { Alert, ErrorAlert } from "../../ui/Alert";
+import { Button } from "../../ui/Button";
+import { Dialog } from "../../ui/Dialog";
+import { useToast } from "../../ui/Toast";
+import { RolePicker } from "../roles/RolePicker";
+import { useUpdateRoles } from "./hooks";
+
+export function EditRolesDialog({ teamId, member, isSelf, onClose }: { teamId: string; member: Member | null; isSelf: boolean; onClose: () => void }) {
+  const update = useUpdateRoles(teamId);
+  return (
+    <Dialog
+      open={member !== null}
+      onClose={() => {
+        update.reset();
+        onClose();
+      }}
+      busy={update.isPending}
+      title={member ? `Roles of ${member.name}` : "Roles"}
+      description={member ? `${member.email} · A member holds at least one role.` : undefined}
+    >
+      {member ? <EditRolesForm key={member.userId} member={member} isSelf={isSelf} update={update} onDone={onClose} /> : null}
+    </Dialog>
+  );
+}
+
+function EditRolesForm({ member, isSelf, update, onDone }: { member: Member; isSelf: boolean; update: ReturnType<typeof useUpdateRoles>; onDone: () => void }) {
+  const [roles, setRoles] = useState<Role[]>(member.roles);
+  const toast = useToast();
+  const none = roles.length === 0;
+  const unchanged = roles.length === member.roles.length && roles.every((r) => member.roles.includes(r));
+  const rolesError = none ? "Choose at least one role." : fieldError(update.error, "roles");
+
+  return (
+    <form
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (none || unchanged) return;
+        // mutateAsync: changing one's own roles may unmount this page.
+        update.mutateAsync({ userId: member.userId, roles }).then(
+          () => {
+            toast.success(`Updated the roles of ${member.name}.`);
+            onDone();
+          },
+          () => undefined,
+        );
+      }}
+    >
+      <div className="stack">
+        <RolePicker value={roles} onChange={setRoles} error={rolesError} disabled={update.isPending} />
+        {isSelf ? (
+          <Alert tone="warning">You are changing your own roles. Taking away Account Admin may lock you out of this page.</Alert>
+        ) : null}
+        {update.error && !fieldError(update.error, "roles") ? <ErrorAlert error={update.error} /> : null}
+      </div>
+      <div className="dialog-footer">
+        <Button onClick={onDone} disabled={update.isPending}>
+          Cancel
+        </Button>
+        <Button type="submit" variant="primary" pending={update.isPending} disabled={none || unchanged}>
+          Save roles
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,49 @@
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import { useMe } from "../../app/session";
+import { Button } from "../../ui/Button";
+import { ConfirmDialog } from "../../ui/ConfirmDialog";
+import { useToast } from "../../ui/Toast";
+import { useLeaveTeam } from "./hooks";
+
+/** For members (never the Owner): leave the active team and fall back to the default team. */
+export function LeaveTeamButton({ size = "md" }: { size?: "sm" | "md" }) {
+  const me = useMe();
+  const team = me.activeTeam;
+  const [open, setOpen] = useState(false);
+  const leave = useLeaveTeam(team.id, me.user.id);
+  const toast = useToast();
+  const navigate = useNavigate();
+  if (team.isOwner) return null;
+  return (
+    <>
+      <Button variant="danger" size={size} onClick={() => setOpen(true)}>
+        Leave team
+      </Button>
+      <ConfirmDialog
+        open={open}
+        onClose={() => {
+          setOpen(false);
+          leave.reset();
+        }}
+        title={`Leave ${team.name}?`}
+        confirmLabel="Leave team"
+        pending={leave.isPending}
+        error={leave.error}
+        onConfirm={() =>
+          // mutateAsync: this button unmounts as the active team falls back.
+          leave.mutateAsync().then(
+            () => {
+              setOpen(false);
+              toast.success(`You left ${team.name}. Your default team is active again.`);
+              navigate("/team");
+            },
+            () => undefined,
+          )
+        }
+      >
+        <p>You will lose access to this team's orders, billing, validation and certificates. Work you did stays with the team. To come back, someone must invite you again.</p>
+      </ConfirmDialog>
+    </>
+  );
+}

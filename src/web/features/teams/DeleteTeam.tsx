@@ -1,0 +1,46 @@
+import { useState } from "react";
+import { useNavigate } from "react-router";
+import type { TeamSummary } from "../../api/types";
+import { Button } from "../../ui/Button";
+import { ConfirmDialog } from "../../ui/ConfirmDialog";
+import { useToast } from "../../ui/Toast";
+import { useDeleteTeam } from "./hooks";
+
+export function DeleteTeam({ team }: { team: TeamSummary }) {
+  const [open, setOpen] = useState(false);
+  const remove = useDeleteTeam(team.id);
+  const toast = useToast();
+  const navigate = useNavigate();
+  return (
+    <>
+      <Button variant="danger" onClick={() => setOpen(true)}>
+        Delete this team
+      </Button>
+      <ConfirmDialog
+        open={open}
+        onClose={() => {
+          setOpen(false);
+          remove.reset();
+        }}
+        title={`Delete ${team.name}?`}
+        confirmLabel="Delete team"
+        pending={remove.isPending}
+        error={remove.error}
+        confirmText={team.name}
+        onConfirm={() =>
+          // mutateAsync: the page may unmount as the active team falls back.
+          remove.mutateAsync().then(
+            () => {
+              setOpen(false);
+              toast.success(`Deleted ${team.name}. Your default team is active.`);
+              navigate("/team");
+            },
+            () => undefined,
+          )
+        }
+      >
+        <p>Every member loses access at once and pending invitations stop working. This cannot be undone.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
