@@ -1,27 +1,53 @@
 // buildApp(deps): registers plugins and routes; never listens, so tests can inject.
+import { AjvCompiler } from "@fastify/ajv-compiler";
 import cookie from "@fastify/cookie";
 import Fastify from "fastify";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyServerOptions } from "fastify";
 import { LoginThrottle } from "./auth/login-throttle.js";
 import { HOUR } from "./clock.js";
 import type { Deps } from "./context.js";
 import { registerCsrf } from "./plugins/csrf.js";
 import { registerDashboard } from "./plugins/dashboard.js";
-import { registerErrorHandling } from "./plugins/errors.js";
+import { frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/errors.js";
 import { registerGuard } from "./plugins/guard.js";
+import { registerInputChecks } from "./plugins/input.js";
+import { registerJsonBodies } from "./plugins/json-body.js";
 import { LIMITS, WindowCounter, registerRateLimits } from "./plugins/limits.js";
+import { loggerOptions } from "./plugins/logging.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSessions } from "./plugins/session.js";
 import { auditRoutes } from "./routes/audit.js";
+import { billingRoutes } from "./routes/billing.js";
+import { orderRoutes } from "./routes/orders.js";
 import { authRoutes } from "./routes/auth.js";
+import { certificateRoutes } from "./routes/certificates.js";
+import { documentRoutes } from "./routes/documents.js";
 import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
 import type { Services } from "./routes/route-kit.js";
 import { teamRoutes } from "./routes/teams.js";
+import { validationRoutes } from "./routes/validation.js";
 
 export const BODY_LIMIT = 1024 * 1024;
+
+const ajvCompilers = AjvCompiler();
+
+/**
+ * Ajv with Fastify's options for params, query and headers, which arrive as text and need
+ * coercion ("limit=5" → 5); without coercion for the JSON body, where {"name": 42} is the
+ * wrong type and must be refused, not quietly turned into "42".
+ */
+const buildValidator: NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>["buildValidator"] = (
+  externalSchemas,
+  ajvOptions,
+) => {
+  const coercing = ajvCompilers(externalSchemas, ajvOptions);
+  const customOptions = { ...(ajvOptions?.customOptions as object | undefined), coerceTypes: false };
+  const strict = ajvCompilers(externalSchemas, { ...ajvOptions, customOptions } as typeof ajvOptions);
+  return (route) => (route.httpPart === "body" ? strict : coercing)(route);
+};
 
 export interface BuildOptions {
   /** pino logger options, or false for silence (tests). */
@@ -30,14 +56,19 @@ export interface BuildOptions {
 
 export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: loggerOptions(options.logger),
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.config.trustProxy ?? false,
     genReqId: () => crypto.randomUUID(),
+    // A path segment may be a whole DNS name (253 characters, e.g. /validation/:domain); find-my-way stops at 100.
+    routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors: (error, _request, reply) => sendProblem(reply, frameworkProblem(error)),
   });
   // Only JSON bodies (and multipart where a route opts in); text/plain would slip past the schemas.
   app.removeContentTypeParser("text/plain");
+  registerJsonBodies(app);
 
   const scale = deps.config.rateLimitScale;
   const services: Services = {
@@ -54,6 +85,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   await registerRateLimits(app, deps);
   registerCsrf(app, deps);
   registerSessions(app, deps);
+  registerInputChecks(app);
   registerGuard(app, deps);
   await registerOpenApi(app, deps);
 
@@ -63,6 +95,11 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   memberRoutes(app, services);
   invitationRoutes(app, services);
   auditRoutes(app, services);
+  validationRoutes(app, services);
+  await documentRoutes(app, services);
+  certificateRoutes(app, services);
+  billingRoutes(app, services);
+  orderRoutes(app, services);
 
   await registerDashboard(app);
   return app;

@@ -7,7 +7,6 @@ import { setTeamLimit } from "./commands/set-team-limit.js";
 import { createDb } from "./db/create-db.js";
 import type { Db } from "./db/create-db.js";
 import { AppError } from "./errors.js";
-import { closeOnSignals, startServer } from "./main.js";
 import { migrateToLatest } from "./migrations/index.js";
 
 const USAGE = `Usage: certdesk <command>
@@ -20,10 +19,11 @@ const USAGE = `Usage: certdesk <command>
 Configuration is read from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, BASE_URL,
 SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE.`;
 
-async function withDb<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+/** Opens the database for one command, migrated first unless the command is the migration itself. */
+async function withDb<T>(config: Config, work: (db: Db) => Promise<T>, migrateFirst = true): Promise<T> {
   const db = createDb(config.databaseUrl);
   try {
-    await migrateToLatest(db);
+    if (migrateFirst) await migrateToLatest(db);
     return await work(db);
   } finally {
     await db.close();
@@ -55,11 +55,15 @@ export async function runCli(args: string[]): Promise<number> {
   const [command, sub, ...rest] = args;
   const config = loadConfig();
   if (command === "serve") {
+    // Loaded only here: the HTTP server, its plugins and the CA cost seconds to import, which the
+    // operator's one-shot commands (migrate, users …) need not pay.
+    const { closeOnSignals, startServer } = await import("./main.js");
     closeOnSignals(await startServer(config));
     return -1; // keep running
   }
   if (command === "migrate") {
-    const result = await withDb(config, (db) => migrateToLatest(db));
+    // Not migrated by withDb first: that would apply everything and then report "up to date".
+    const result = await withDb(config, (db) => migrateToLatest(db), false);
     const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
     return 0;

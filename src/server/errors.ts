@@ -18,6 +18,9 @@ export const ERROR_STATUS = {
   not_issued: [409, "Certificate not issued yet"],
   already_refunded: [409, "Already refunded"],
   refund_window_closed: [409, "Refund window closed"],
+  order_refunded: [409, "Order refunded"],
+  validation_method_missing: [409, "Choose a validation method first"],
+  validation_completed: [409, "Validation step already completed"],
   conflict: [409, "Conflict"],
   invitation_expired: [410, "Invitation expired"],
   invitation_revoked: [410, "Invitation revoked"],
@@ -28,6 +31,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: [415, "Unsupported media type"],
   rate_limited: [429, "Too many requests"],
   internal: [500, "Internal server error"],
+  document_corrupted: [500, "Stored document failed its integrity check"],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

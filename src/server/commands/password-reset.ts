@@ -35,7 +35,8 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string): Promis
   if (queued) deps.mail.wake();
 }
 
-export async function confirmPasswordReset(deps: Deps, input: { token: string; password: string }): Promise<void> {
+/** Returns the id of the user whose password was set. */
+export async function confirmPasswordReset(deps: Deps, input: { token: string; password: string }): Promise<string> {
   const problem = passwordProblem(input.password);
   if (problem) throw new AppError("invalid_request", problem, { errors: [{ field: "password", message: problem }] });
   const tokenHash = hashToken(input.token);
@@ -59,4 +60,5 @@ export async function confirmPasswordReset(deps: Deps, input: { token: string; p
     await tx.updateTable("passwordResets").set({ usedAt: now }).where("userId", "=", pending.userId).where("usedAt", "is", null).execute();
     await endAllSessions(tx, pending.userId);
   });
+  return pending.userId;
 }

@@ -55,6 +55,16 @@ export function toAppError(error: FastifyError | AppError | Error): AppError | n
   return null;
 }
 
+/**
+ * Errors the router raises before any route or hook runs (Fastify's frameworkErrors): a URL with
+ * broken percent-encoding, or a path segment longer than any id. Fastify would answer those with
+ * its own JSON; they leave as problem+json like everything else.
+ */
+export function frameworkProblem(error: FastifyError): AppError {
+  if (error.code === "FST_ERR_MAX_PARAM_LENGTH") return new AppError("not_found", "No such resource: a path segment is too long.");
+  return new AppError("invalid_request", "The URL is not valid.");
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);

@@ -20,10 +20,28 @@ declare module "fastify" {
   }
 }
 
+/** A registered route and the access it declares, as the guard saw it at start-up. */
+export interface DeclaredRoute {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+const declared = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered after the guard, with its declared access (the permission-matrix test walks these). */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return declared.get(app) ?? [];
+}
+
 export function registerGuard(app: FastifyInstance, deps: Deps): void {
+  const routes: DeclaredRoute[] = [];
+  declared.set(app, routes);
   app.decorateRequest("membership", null);
   app.addHook("onRoute", (route) => {
     const url = route.url ?? route.path;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) routes.push({ method, url, access: (route.config as { access?: Access } | undefined)?.access });
     if (!url.startsWith("/api/") || url.startsWith("/api/docs")) return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${route.method} ${url} declares no access: add config.access.`);

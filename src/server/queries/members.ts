@@ -66,12 +66,10 @@ export async function listMembers(
   let rest = query.where("memberships.userId", "!=", team.ownerId);
   if (after) {
     const [joinedAt, userId] = after as [string, string];
-    rest = rest.where((eb) =>
-      eb.or([
-        eb("memberships.joinedAt", ">", joinedAt),
-        eb.and([eb("memberships.joinedAt", "=", joinedAt), eb("memberships.userId", ">", userId)]),
-      ]),
-    );
+    // One row-value comparison, not "a > x OR (a = x AND b > y)": both engines then seek into
+    // memberships_team_order_idx and read the page in index order, instead of collecting every
+    // later member and sorting them (test/query-plans.test.ts).
+    rest = rest.where((eb) => eb(eb.refTuple("memberships.joinedAt", "memberships.userId"), ">", eb.tuple(joinedAt, userId)));
   }
   const take = input.limit - owner.length;
   const others = await rest
@@ -80,10 +78,13 @@ export async function listMembers(
     .limit(take + 1)
     .execute();
   const hasMore = others.length > take;
-  const page = [...owner, ...others.slice(0, take)];
-  const last = page.at(-1);
+  const rows = others.slice(0, take);
+  // The cursor marks the last non-Owner shown. A page holding only the Owner (limit=1) starts the
+  // others from the beginning: the Owner's own joining time would skip everyone who joined before
+  // them, as the receiver of a transfer usually did.
+  const last = rows.at(-1);
   return {
-    items: page.map((row) => presentMember(row, team.ownerId)),
-    nextCursor: hasMore && last ? encodeCursor([last.joinedAt, last.userId]) : null,
+    items: [...owner, ...rows].map((row) => presentMember(row, team.ownerId)),
+    nextCursor: hasMore ? encodeCursor(last ? [last.joinedAt, last.userId] : ["", ""]) : null,
   };
 }

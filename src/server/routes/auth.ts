@@ -108,8 +108,8 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      await confirmPasswordReset(services, request.body);
-      request.log.info({ event: "password_reset" }, "password reset");
+      const userId = await confirmPasswordReset(services, request.body);
+      request.log.info({ actor: userId, event: "password_reset" }, "password reset");
       return reply.status(204).send(null);
     },
   );

@@ -1,0 +1,35 @@
+// Marking a domain's validation step complete. certdesk cannot reach the customer's DNS or web
+// server, so the validator confirms the step; the last step of an order with a CSR on file issues
+// its certificate in the same transaction.
+import type { Ctx } from "../context.js";
+import { inTransaction } from "../db/transaction.js";
+import { AppError } from "../errors.js";
+import { recordAudit } from "./audit.js";
+import { issueIfReady } from "./issuance.js";
+import { assertNotRefunded, domainsOf, lockOrderOfTeam, stepFor } from "./order-in-team.js";
+
+export async function completeValidationStep(ctx: Ctx, teamId: string, orderId: string, domain: string): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
+    assertNotRefunded(order);
+    const step = stepFor(await domainsOf(tx, orderId), domain);
+    if (step.completedAt !== null) return; // idempotent: completing twice is completing once
+    if (step.method === null) {
+      throw new AppError("validation_method_missing", `Choose a validation method for ${step.domain} before completing it.`);
+    }
+    await tx
+      .updateTable("orderDomains")
+      .set({ completedAt: ctx.clock.now().toISOString() })
+      .where("orderId", "=", orderId)
+      .where("domain", "=", step.domain)
+      .execute();
+    await recordAudit(tx, ctx.clock, {
+      teamId,
+      actor: ctx.actor,
+      action: "validation.completed",
+      target: orderId,
+      details: { domain: step.domain, method: step.method },
+    });
+    await issueIfReady(tx, ctx, orderId);
+  });
+}

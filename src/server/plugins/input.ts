@@ -1,0 +1,55 @@
+// Text holding U+0000 is refused up front: PostgreSQL cannot store or even compare it and fails
+// the whole query (a 500), while SQLite would quietly store it. Checked before the guard, which
+// already queries with the path's team id, so both engines answer the same 400.
+import type { FastifyInstance } from "fastify";
+import { AppError } from "../errors.js";
+
+/** Objects made by literals, JSON.parse or the query and path parsers (null-prototype variants included). */
+function isPlain(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;
+}
+
+/** The dotted path of the first string (or key) holding a NUL, or null. Walks only JSON-like data, each object once. */
+export function findNul(value: unknown, path: string): string | null {
+  const seen = new WeakSet<object>();
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length > 0) {
+    const [current, at] = stack.pop()!;
+    if (typeof current === "string") {
+      if (current.includes("\u0000")) return at;
+      continue;
+    }
+    if (current === null || typeof current !== "object" || seen.has(current)) continue;
+    seen.add(current);
+    if (Array.isArray(current)) {
+      current.forEach((item, index) => stack.push([item, at ? `${at}.${index}` : String(index)]));
+    } else if (isPlain(current)) {
+      // Files, buffers and streams (multipart) are not text and are skipped.
+      for (const [key, item] of Object.entries(current)) {
+        const next = at ? `${at}.${key}` : key;
+        if (key.includes("\u0000")) return next;
+        stack.push([item, next]);
+      }
+    }
+  }
+  return null;
+}
+
+export function registerInputChecks(app: FastifyInstance): void {
+  app.addHook("preValidation", async (request) => {
+    const parts: [string, unknown][] = [
+      ["params", request.params],
+      ["querystring", request.query],
+      ["", request.body],
+    ];
+    for (const [part, value] of parts) {
+      const field = findNul(value, part);
+      if (field !== null) {
+        throw new AppError("invalid_request", "Text must not contain NUL characters.", {
+          errors: [{ field: field || "body", message: "must not contain NUL (U+0000)" }],
+        });
+      }
+    }
+  });
+}

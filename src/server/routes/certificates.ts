@@ -1,0 +1,56 @@
+// /api/teams/:teamId/orders/:orderId/csr and /certificate: submit a CSR (issuing or reissuing when
+// the order is ready) and download the certificate with its chain.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { MAX_CSR_BYTES } from "../certs/index.js";
+import { submitCsr } from "../commands/submit-csr.js";
+import { currentCertificateBundle } from "../queries/certificates.js";
+import { getOrder } from "../queries/orders.js";
+import { Order, OrderParams } from "./account-schemas.js";
+import { attachmentDisposition } from "./content-disposition.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+
+const tags = ["certificates"];
+
+export function certificateRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  app.post(
+    "/api/teams/:teamId/orders/:orderId/csr",
+    {
+      config: { access: "certificates.manage" },
+      schema: {
+        tags,
+        summary: "Submit a PEM CSR whose names are exactly the order's domains; issues when validated, reissues when already issued",
+        params: OrderParams,
+        body: Type.Object({ csr: Type.String({ minLength: 1, maxLength: MAX_CSR_BYTES, description: "PEM CERTIFICATE REQUEST, at most 16 KiB" }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { teamId, orderId } = request.params;
+      await submitCsr(ctxOf(request, services), teamId, orderId, request.body.csr);
+      return { order: await getOrder(services.db.kysely, teamId, orderId) };
+    },
+  );
+
+  app.get(
+    "/api/teams/:teamId/orders/:orderId/certificate",
+    {
+      config: { access: "certificates.manage" },
+      schema: {
+        tags,
+        summary: "The current certificate as application/x-pem-file: the leaf, then the intermediate and the root",
+        params: OrderParams,
+        produces: ["application/x-pem-file"],
+        response: { 200: Type.Unsafe<string>({ type: "string", description: "PEM: leaf, intermediate, root" }), ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const bundle = await currentCertificateBundle(services.db.kysely, request.params.teamId, request.params.orderId);
+      const name = `${bundle.firstDomain.replace(/^\*\./, "star.")}.pem`;
+      return reply.type("application/x-pem-file").header("content-disposition", attachmentDisposition(name)).send(bundle.pem);
+    },
+  );
+}

@@ -1,0 +1,132 @@
+// /api/teams/:teamId/orders/:orderId/documents: upload (multipart, field "file"), list, download.
+// Multipart parsing is registered for these routes only, so no other route accepts it.
+import multipart from "@fastify/multipart";
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { removeFile, sanitizeFilename, stageUpload } from "../account/document-files.js";
+import type { StagedUpload } from "../account/document-files.js";
+import { MAX_DOCUMENT_BYTES } from "../account/document-types.js";
+import { assertOrderTakesDocuments, recordUploadedDocument } from "../commands/upload-document.js";
+import { AppError } from "../errors.js";
+import { getDocument, listDocuments, readDocument } from "../queries/documents.js";
+import { Document, OrderParams } from "./account-schemas.js";
+import { attachmentDisposition } from "./content-disposition.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { Cursor, Id, Limit, page } from "./schemas.js";
+
+const tags = ["documents"];
+/** Room for the multipart boundaries and part headers around the file itself. */
+const MULTIPART_OVERHEAD = 128 * 1024;
+
+function missingFile(): never {
+  throw new AppError("invalid_request", "Send the document as the multipart/form-data field \"file\".", {
+    errors: [{ field: "file", message: "is required (exactly one file)" }],
+  });
+}
+
+export async function documentRoutes(base: FastifyInstance, services: Services): Promise<void> {
+  await base.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: {
+        // One byte past the limit reaches stageUpload, which answers 413; busboy's cap is the backstop.
+        fileSize: MAX_DOCUMENT_BYTES + 1,
+        files: 1,
+        fields: 4,
+        fieldSize: 1024,
+        fieldNameSize: 100,
+        parts: 5,
+        headerPairs: 20,
+      },
+    });
+    const app = typed(scope);
+
+    app.post(
+      "/api/teams/:teamId/orders/:orderId/documents",
+      {
+        config: { access: "validation.manage" },
+        schema: {
+          tags,
+          summary: "Upload a validation document (multipart field \"file\"): PDF, PNG or JPEG by content, at most 10 MiB",
+          description:
+            "Send multipart/form-data with one file in the field `file`. The type is decided by the file's first bytes " +
+            "(%PDF-, the PNG signature, FF D8 FF), never by its declared type or name: anything else is 415. Over 10 MiB is 413, empty is 400. " +
+            "The stored name is the file name's last segment without control characters, at most 200 characters.",
+          consumes: ["multipart/form-data"],
+          params: OrderParams,
+          response: { 201: Type.Object({ document: Document }), ...problems(400, 401, 403, 404, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const { teamId, orderId } = request.params;
+        const ctx = ctxOf(request, services);
+        // A declared length already past the limit is refused before a byte of it is read.
+        const declared = Number(request.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > MAX_DOCUMENT_BYTES + MULTIPART_OVERHEAD) {
+          throw new AppError("payload_too_large", `Documents may be at most ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MiB.`);
+        }
+        await assertOrderTakesDocuments(services.db.kysely, teamId, orderId);
+        let staged: StagedUpload | undefined;
+        let filename = "";
+        try {
+          // Read to the end, so that a limit busboy hits after the file (a second file) is reported.
+          for await (const part of request.parts()) {
+            if (part.type !== "file") continue; // a few small fields are tolerated and ignored
+            if (part.fieldname !== "file" || staged) missingFile();
+            staged = await stageUpload(services.config.dataDir, part.file);
+            filename = sanitizeFilename(part.filename);
+          }
+        } catch (error) {
+          if (staged) await removeFile(staged.tempPath);
+          throw error;
+        }
+        if (!staged) missingFile();
+        const id = await recordUploadedDocument(ctx, teamId, orderId, staged, filename);
+        return reply.status(201).send({ document: await getDocument(services.db.kysely, teamId, orderId, id) });
+      },
+    );
+
+    app.get(
+      "/api/teams/:teamId/orders/:orderId/documents",
+      {
+        config: { access: "validation.view" },
+        schema: {
+          tags,
+          summary: "The order's documents, newest first",
+          params: OrderParams,
+          querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+          response: { 200: page(Document), ...problems(400, 401, 403, 404) },
+        },
+      },
+      async (request) =>
+        listDocuments(services.db.kysely, request.params.teamId, request.params.orderId, {
+          limit: request.query.limit ?? 50,
+          cursor: request.query.cursor,
+        }),
+    );
+
+    app.get(
+      "/api/teams/:teamId/orders/:orderId/documents/:documentId",
+      {
+        config: { access: "validation.view" },
+        schema: {
+          tags,
+          summary: "Download a document (as an attachment, its checksum verified first)",
+          params: Type.Object({ teamId: Id, orderId: Id, documentId: Id }, { additionalProperties: false }),
+          produces: ["application/pdf", "image/png", "image/jpeg"],
+          response: { 200: Type.Unsafe<Buffer>({ type: "string", format: "binary" }), ...problems(400, 401, 403, 404, 500) },
+        },
+      },
+      async (request, reply) => {
+        const { document, content } = await readDocument(services.db.kysely, services.config.dataDir, request.log, request.params);
+        return reply
+          .type(document.mediaType)
+          .header("content-disposition", attachmentDisposition(document.filename))
+          .header("x-content-type-options", "nosniff")
+          // Should a browser open it anyway, it runs nothing and loads nothing on our origin.
+          .header("content-security-policy", "default-src 'none'; sandbox")
+          .send(content);
+      },
+    );
+  });
+}

@@ -1,0 +1,80 @@
+// /api/teams/:teamId/orders/:orderId/validation: each domain's domain-control step — see it,
+// choose its method, mark it complete. The last completion (with a CSR on file) issues the order.
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import { VALIDATION_METHODS } from "../account/domain-validation.js";
+import { chooseValidationMethod } from "../commands/choose-validation-method.js";
+import { completeValidationStep } from "../commands/complete-validation-step.js";
+import { getOrder } from "../queries/orders.js";
+import { Order, OrderParams } from "./account-schemas.js";
+import type { Services } from "./route-kit.js";
+import { ctxOf, problems, typed } from "./route-kit.js";
+import { Id } from "./schemas.js";
+
+const tags = ["validation"];
+const OrderAnswer = Type.Object({ order: Order });
+
+/** A domain of the order as it appears in the path; a wildcard arrives URL-encoded as %2A.example.com. */
+const StepParams = Type.Object(
+  {
+    teamId: Id,
+    orderId: Id,
+    domain: Type.String({ minLength: 1, maxLength: 253, pattern: "^(\\*\\.)?[A-Za-z0-9.-]+$", description: "One of the order's domains, e.g. www.example.com or *.example.com (URL-encoded)." }),
+  },
+  { additionalProperties: false },
+);
+
+export function validationRoutes(base: FastifyInstance, services: Services): void {
+  const app = typed(base);
+
+  app.get(
+    "/api/teams/:teamId/orders/:orderId/validation",
+    {
+      config: { access: "validation.view" },
+      schema: {
+        tags,
+        summary: "The order with each domain's validation step and its instructions (order.validation)",
+        params: OrderParams,
+        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({ order: await getOrder(services.db.kysely, request.params.teamId, request.params.orderId) }),
+  );
+
+  app.post(
+    "/api/teams/:teamId/orders/:orderId/validation/:domain",
+    {
+      config: { access: "validation.manage" },
+      schema: {
+        tags,
+        summary: "Choose how a domain is validated; draws a fresh challenge (wildcards: email or dns only)",
+        params: StepParams,
+        body: Type.Object({ method: Type.Enum(VALIDATION_METHODS) }, { additionalProperties: false }),
+        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { teamId, orderId, domain } = request.params;
+      await chooseValidationMethod(ctxOf(request, services), teamId, orderId, { domain, method: request.body.method });
+      return { order: await getOrder(services.db.kysely, teamId, orderId) };
+    },
+  );
+
+  app.post(
+    "/api/teams/:teamId/orders/:orderId/validation/:domain/complete",
+    {
+      config: { access: "validation.manage" },
+      schema: {
+        tags,
+        summary: "Mark a domain's validation step complete (idempotent); issues the certificate when it was the last step and a CSR is on file",
+        params: StepParams,
+        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { teamId, orderId, domain } = request.params;
+      await completeValidationStep(ctxOf(request, services), teamId, orderId, domain);
+      return { order: await getOrder(services.db.kysely, teamId, orderId) };
+    },
+  );
+}
