@@ -3,6 +3,7 @@ import "reflect-metadata";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { caProvider } from "./account/ca-provider.js";
+import { sweepStagedUploads } from "./account/document-files.js";
 import { recordOnlyGateway } from "./account/payment-gateway.js";
 import { buildApp } from "./app.js";
 import { systemClock } from "./clock.js";
@@ -24,6 +25,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   // Created (or loaded) before listening: a damaged CA directory stops the start with its reason.
   const ca = caProvider(path.join(config.dataDir, "ca"));
   await ca.get();
+  const swept = await sweepStagedUploads(config.dataDir);
   const transport = createTransport(config);
   let dispatcher: OutboxDispatcher | undefined;
   const app = await buildApp(
@@ -32,6 +34,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   );
   dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, log: app.log });
   dispatcher.start();
+  if (swept > 0) app.log.warn({ swept }, "removed uploads interrupted by an earlier stop");
   const url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
   return {

@@ -92,3 +92,16 @@ export function sanitizeFilename(raw: string | undefined): string {
   const limited = Array.from(cleaned).slice(0, FILENAME_MAX).join("").trim();
   return limited === "" || /^\.+$/.test(limited) ? "document" : limited;
 }
+
+/** After a team's deletion has committed: its documents' files go too (the rows went by cascade). */
+export async function removeTeamDocuments(dataDir: string, teamId: string): Promise<void> {
+  await fs.rm(path.join(documentsRoot(dataDir), teamId), { recursive: true, force: true });
+}
+
+/** At start-up: uploads a crash interrupted mid-stream are left as .part files; nothing refers to them. */
+export async function sweepStagedUploads(dataDir: string): Promise<number> {
+  const tmp = path.join(documentsRoot(dataDir), "tmp");
+  const names = await fs.readdir(tmp).catch(() => [] as string[]);
+  await Promise.all(names.map((name) => fs.rm(path.join(tmp, name), { force: true })));
+  return names.length;
+}

@@ -1,4 +1,5 @@
 // Team lifecycle: create, rename, delete, switch the active team.
+import { removeTeamDocuments } from "../account/document-files.js";
 import type { Ctx } from "../context.js";
 import { inTransaction, lockRow } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
@@ -32,6 +33,11 @@ export async function renameTeam(ctx: Ctx, teamId: string, input: { name: string
 }
 
 export async function deleteTeam(ctx: Ctx, teamId: string): Promise<void> {
+  await deleteTeamRows(ctx, teamId);
+  await removeTeamDocuments(ctx.config.dataDir, teamId);
+}
+
+async function deleteTeamRows(ctx: Ctx, teamId: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
     await lockRow(tx, ctx.db.engine, "teams", teamId);
     const team = await tx.selectFrom("teams").select(["name", "isDefault", "ownerId"]).where("id", "=", teamId).executeTakeFirst();

@@ -1,0 +1,194 @@
+// SECURITY 9 (and SPEC rules 6, 12): members of team A reach nothing of team B. Every team route is
+// called with B's team and B's object ids, and with A's path carrying B's ids; each answer is
+// 404 not_found, and the database is byte-for-byte what it was (B unchanged, nothing written).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Permission } from "../src/shared/permissions.js";
+import type { Body, Client, TestApp } from "./helpers/app.js";
+import { createTestApp, uniqueEmail } from "./helpers/app.js";
+import { makeCsr } from "./helpers/csr.js";
+import { ENGINES } from "./helpers/engines.js";
+import { SMALL_PDF, addAccountObjects, buildTeamFixture, inviteAndAccept, multipartFile, registeredApiRoutes, snapshot, uniqueDomain } from "./helpers/fixtures.js";
+import type { AccountObjects, TeamFixture } from "./helpers/fixtures.js";
+
+interface Call {
+  method: string;
+  url: string;
+  body?: Body;
+  headers?: Record<string, string>;
+}
+
+/** The ids a path parameter may take in one team. */
+type Ids = Record<string, string>;
+
+/** By hand from SPEC.md: what the installer role grants. */
+const INSTALLER: ReadonlySet<Permission> = new Set(["team.view", "orders.view", "certificates.manage"]);
+
+describe.each(ENGINES)("tenant isolation on %s", (engine) => {
+  let h: TestApp;
+  let A: TeamFixture;
+  let B: TeamFixture;
+  let aObjects: AccountObjects;
+  let bObjects: AccountObjects;
+  let csrForB: string;
+
+  beforeAll(async () => {
+    h = await createTestApp(engine);
+    [A, B] = await Promise.all([buildTeamFixture(h, "Alpha"), buildTeamFixture(h, "Bravo")]);
+    [aObjects, bObjects] = await Promise.all([addAccountObjects(A.owner.client, A.teamId, "alpha"), addAccountObjects(B.owner.client, B.teamId, "bravo")]);
+    // A's Account Admin is also an installer in B: their A permissions must not leak into B.
+    await inviteAndAccept(h, B.owner.client, B.teamId, A.members.account_admin, ["installer"]);
+    csrForB = makeCsr({ san: [bObjects.domain] }).csrPem;
+  });
+  afterAll(() => h?.close());
+
+  /** Path parameter → an id of team B (a user in B only, B's pending invitation, B's account objects). */
+  const idsOfB = (): Ids => ({
+    teamId: B.teamId,
+    userId: B.members.validation.user.id,
+    invitationId: B.pendingInvitation.id,
+    orderId: bObjects.orderId,
+    billingProfileId: bObjects.billingProfileId,
+    documentId: bObjects.documentId,
+    domain: bObjects.domain,
+  });
+
+  function fill(path: string, ids: Ids): string {
+    return path.replace(/:([A-Za-z0-9_]+)/g, (_match, name: string) => {
+      const id = ids[name];
+      if (!id) throw new Error(`tenant sweep: no id for :${name} in ${path}; give team B one and add it here`);
+      return encodeURIComponent(id);
+    });
+  }
+
+  /** A request that would succeed for a member with the permission: only tenancy may stop it. */
+  function callFor(method: string, path: string, ids: Ids, actorId: string): Call {
+    const url = fill(path, ids);
+    const route = `${method} ${path}`;
+    switch (route) {
+      case "PATCH /api/teams/:teamId":
+        return { method, url, body: { name: "Taken over" } };
+      case "POST /api/teams/:teamId/transfer":
+        return { method, url, body: { userId: ids.teamId === B.teamId ? actorId : B.members.validation.user.id } };
+      case "PATCH /api/teams/:teamId/members/:userId":
+        return { method, url, body: { roles: ["account_admin"] } };
+      case "POST /api/teams/:teamId/invitations":
+        return { method, url, body: { email: uniqueEmail("tenant sweep"), roles: ["account_admin"] } };
+      case "POST /api/teams/:teamId/billing-profiles":
+        return { method, url, body: { name: "Planted", country: "DE", cardBrand: "visa", cardLast4: "1111" } };
+      case "PATCH /api/teams/:teamId/billing-profiles/:billingProfileId":
+        return { method, url, body: { name: "Hijacked" } };
+      case "POST /api/teams/:teamId/orders":
+        // Even on A's own path, B's billing profile must not be charged.
+        return { method, url, body: { productId: "dv-1y", domains: [uniqueDomain("sweep")], billingProfileId: bObjects.billingProfileId } };
+      case "POST /api/teams/:teamId/orders/:orderId/validation/:domain":
+        return { method, url, body: { method: "dns" } };
+      case "POST /api/teams/:teamId/orders/:orderId/csr":
+        return { method, url, body: { csr: csrForB } };
+      case "POST /api/teams/:teamId/orders/:orderId/documents": {
+        const { body, headers } = multipartFile("planted.pdf", SMALL_PDF);
+        return { method, url, body, headers };
+      }
+      default:
+        return { method, url, body: method === "GET" || method === "DELETE" ? undefined : {} };
+    }
+  }
+
+  const teamRoutes = () => registeredApiRoutes(h).filter((route) => route.url.includes(":teamId"));
+
+  async function send(client: Client, call: Call) {
+    const response = await client.request(call.method, call.url, call.body, call.headers);
+    const json = response.headers["content-type"]?.toString().includes("json") && response.body ? response.json() : {};
+    return { status: response.statusCode, code: json.code as string | undefined, raw: response.body.slice(0, 300) };
+  }
+
+  async function expectNotFound(who: string, client: Client, call: Call) {
+    const answer = await send(client, call);
+    expect.soft([answer.status, answer.code], `${who}: ${call.method} ${call.url} → ${answer.raw}`).toEqual([404, "not_found"]);
+  }
+
+  it("the fixtures are two separate teams", async () => {
+    expect(A.teamId).not.toBe(B.teamId);
+    const bMembers = (await B.owner.client.get(`/api/teams/${B.teamId}/members`)).json().items.map((m: { userId: string }) => m.userId);
+    expect(bMembers).not.toContain(A.owner.user.id);
+    expect(bMembers).not.toContain(A.members.billing.user.id);
+    expect(bMembers).toContain(A.members.account_admin.user.id);
+    expect(teamRoutes().length).toBeGreaterThan(25);
+  });
+
+  it("a member of A (even its Owner) calling any team route with B's ids gets 404, and nothing changes", async () => {
+    const before = await snapshot(h.t.db);
+    for (const actor of [
+      { who: "A's Owner", person: A.owner },
+      { who: "A's billing member", person: A.members.billing },
+    ]) {
+      for (const route of teamRoutes()) {
+        await expectNotFound(actor.who, actor.person.client, callFor(route.method, route.url, idsOfB(), actor.person.user.id));
+      }
+      await expectNotFound(actor.who, actor.person.client, { method: "PUT", url: "/api/me/active-team", body: { teamId: B.teamId } });
+    }
+    expect(await snapshot(h.t.db)).toEqual(before);
+  });
+
+  it("A's path carrying B's ids (members, invitations, orders, profiles, documents) gets 404, and nothing changes", async () => {
+    const before = await snapshot(h.t.db);
+    const idsOfAWithB = (overrides: Ids): Ids => ({ ...idsOfB(), teamId: A.teamId, ...overrides });
+    let calls = 0;
+    for (const actor of [
+      { who: "A's Owner", person: A.owner, lacks: [] as string[] },
+      // By hand from SPEC.md: Account Admin holds everything but these two.
+      { who: "A's Account Admin (also B's installer)", person: A.members.account_admin, lacks: ["team.delete", "team.transfer"] },
+    ]) {
+      for (const route of teamRoutes()) {
+        if (actor.lacks.includes(route.access ?? "")) continue; // refused in A already: no tenancy question
+        const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!).filter((p) => p !== "teamId");
+        const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders"].includes(`${route.method} ${route.url}`);
+        if (params.length === 0 && !idInBody) continue;
+        // Every id from B; and, under A's own order, B's document.
+        const variants: Ids[] = [idsOfAWithB({})];
+        if (params.includes("orderId") && params.some((p) => p !== "orderId" && p !== "domain")) {
+          variants.push(idsOfAWithB({ orderId: aObjects.orderId, domain: aObjects.domain }));
+        }
+        for (const ids of variants) {
+          calls += 1;
+          await expectNotFound(actor.who, actor.person.client, callFor(route.method, route.url, ids, actor.person.user.id));
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(20);
+    expect(await snapshot(h.t.db)).toEqual(before);
+  });
+
+  it("a user in both teams gets in B only what their role in B grants (rule 6)", async () => {
+    const dual = A.members.account_admin; // Account Admin in A, installer in B
+    const before = await snapshot(h.t.db);
+    let refused = 0;
+    for (const route of teamRoutes()) {
+      const access = route.access as Permission;
+      if (INSTALLER.has(access)) continue;
+      const answer = await send(dual.client, callFor(route.method, route.url, idsOfB(), dual.user.id));
+      expect.soft([answer.status, answer.code], `${route.method} ${route.url} → ${answer.raw}`).toEqual([403, "forbidden"]);
+      refused += 1;
+    }
+    // Removing somebody else is members.remove even though the route itself only needs team.view.
+    const removal = await send(dual.client, { method: "DELETE", url: `/api/teams/${B.teamId}/members/${B.members.validation.user.id}` });
+    expect([removal.status, removal.code]).toEqual([403, "forbidden"]);
+    expect(refused).toBeGreaterThan(10);
+    expect(await snapshot(h.t.db)).toEqual(before);
+    // ...while in A the same person still administers.
+    const inA = await dual.client.get(`/api/teams/${A.teamId}/invitations`);
+    expect(inA.statusCode).toBe(200);
+  });
+
+  it("invitation tokens of B are not redeemable by A's members", async () => {
+    const email = uniqueEmail("bravo invitee");
+    const sent = await B.owner.client.post(`/api/teams/${B.teamId}/invitations`, { email, roles: ["billing"] });
+    expect(sent.statusCode).toBe(201);
+    const token = await h.linkTokenFor(email);
+    const accepted = await A.owner.client.post(`/api/invitations/${token}/accept`);
+    expect([accepted.statusCode, accepted.json().code]).toEqual([403, "invitation_email_mismatch"]);
+    const list = (await B.owner.client.get(`/api/teams/${B.teamId}/invitations?status=pending`)).json();
+    expect(list.items.map((i: { email: string }) => i.email)).toContain(email);
+    const members = (await B.owner.client.get(`/api/teams/${B.teamId}/members`)).json();
+    expect(members.items.map((m: { userId: string }) => m.userId)).not.toContain(A.owner.user.id);
+  });
+});
