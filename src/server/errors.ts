@@ -1,4 +1,5 @@
 // AppError(code, detail) and the one table that maps each code to its HTTP status and title.
+import type { Permission } from "../shared/permissions.js";
 
 export const ERROR_STATUS = {
   invalid_request: [400, "Invalid request"],
@@ -48,7 +49,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; access?: Permission } = {},
   ) {
     super(detail ?? ERROR_STATUS[code][1]);
     this.status = ERROR_STATUS[code][0];

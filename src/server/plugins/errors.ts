@@ -1,6 +1,6 @@
 // Every failure leaves as RFC 9457 problem+json with a stable code. Anything unexpected is a
 // 500 logged with the request id and shown without internals.
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, toProblem } from "../errors.js";
 import type { ErrorCode, FieldError } from "../errors.js";
 
@@ -68,13 +68,25 @@ export function frameworkProblem(error: FastifyError): AppError {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
-    if (appError) return sendProblem(reply, appError);
+    if (appError) {
+      if (appError.status === 403 || (appError.status === 404 && request.actor)) logDenial(request, appError);
+      return sendProblem(reply, appError);
+    }
     if ((error as FastifyError).statusCode === 429) {
       return sendProblem(reply, new AppError("rate_limited", "Too many requests; slow down.", { retryAfterSeconds: retryAfter(reply) }));
     }
     request.log.error({ err: error }, "unhandled error");
     return sendProblem(reply, new AppError("internal", "Something went wrong on our side. The request id is " + request.id + "."));
   });
+}
+
+/** Every refusal to act, wherever it was decided (guard or command), in one kind of log line (SECURITY 24). */
+function logDenial(request: FastifyRequest, error: AppError): void {
+  const team = (request.params as { teamId?: string } | undefined)?.teamId;
+  request.log.info(
+    { actor: request.actor?.id, team, code: error.code, access: error.extra.access ?? request.routeOptions.config.access, detail: error.detail },
+    error.status === 404 ? "access denied: not found" : "access denied",
+  );
 }
 
 function retryAfter(reply: FastifyReply): number {

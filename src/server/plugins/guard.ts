@@ -57,16 +57,9 @@ export function registerGuard(app: FastifyInstance, deps: Deps): void {
     if (access === "signedIn") return;
     const teamId = (request.params as { teamId?: string }).teamId ?? "";
     const membership = teamId.length <= 64 ? await loadTeamMember(deps.db.kysely, actor.id, teamId) : null;
-    if (!membership) {
-      request.log.info({ actor: actor.id, team: teamId, access }, "access denied: not a member");
-      throw new AppError("not_found", "No such team.");
-    }
-    try {
-      authorize(membership.member, access);
-    } catch (error) {
-      request.log.info({ actor: actor.id, team: teamId, access }, "access denied: missing permission");
-      throw error;
-    }
+    // Refusals are logged, with actor and team, by the error handler.
+    if (!membership) throw new AppError("not_found", "No such team.");
+    authorize(membership.member, access);
     request.membership = membership;
   });
 }

@@ -15,5 +15,5 @@ export function can(member: TeamMember, permission: Permission): boolean {
 }
 
 export function authorize(member: TeamMember, permission: Permission): void {
-  if (!can(member, permission)) throw new AppError("forbidden", `You need the ${permission} permission in this team.`);
+  if (!can(member, permission)) throw new AppError("forbidden", `You need the ${permission} permission in this team.`, { access: permission });
 }
