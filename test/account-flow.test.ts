@@ -1,0 +1,129 @@
+// The certificate account as four people share it: Billing buys, Validation proves the domains,
+// Installer submits the CSR and downloads the certificate, Billing refunds another order.
+// Each does only their own job; the certificate is checked with openssl.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestApp } from "./helpers/app.js";
+import type { TestApp } from "./helpers/app.js";
+import { makeCsr, makeTmpDir, openssl } from "./helpers/csr.js";
+import { ENGINES } from "./helpers/engines.js";
+import { buildTeamFixture, multipartFile, SMALL_PDF } from "./helpers/fixtures.js";
+import type { TeamFixture } from "./helpers/fixtures.js";
+
+describe.each(ENGINES)("four members run the certificate account on %s", (engine) => {
+  let h: TestApp;
+  let f: TeamFixture;
+  let base: string;
+  const domains = [`shop-${engine}.example.com`, `www.shop-${engine}.example.com`];
+
+  beforeAll(async () => {
+    h = await createTestApp(engine);
+    f = await buildTeamFixture(h, "Flow");
+    base = `/api/teams/${f.teamId}`;
+  });
+  afterAll(() => h.close());
+
+  let profileId: string;
+  let orderId: string;
+
+  it("Billing adds a billing profile and buys an OV certificate; nobody else can", async () => {
+    const billing = f.members.billing.client;
+    const profile = await billing.post(`${base}/billing-profiles`, { name: "Flow Ltd", country: "GB", cardBrand: "mastercard", cardLast4: "5100" });
+    expect(profile.statusCode).toBe(201);
+    profileId = profile.json().billingProfile.id;
+
+    const body = { productId: "ov-1y", domains, billingProfileId: profileId };
+    for (const role of ["validation", "installer"] as const) {
+      const refused = await f.members[role].client.post(`${base}/orders`, body);
+      expect(refused.json()).toMatchObject({ status: 403, code: "forbidden" });
+      expect(refused.json().detail).toContain("orders.create");
+    }
+    const placed = await billing.post(`${base}/orders`, body);
+    expect(placed.statusCode).toBe(201);
+    orderId = placed.json().order.id;
+    const ledger = (await billing.get(`${base}/transactions`)).json().items;
+    expect(ledger[0]).toMatchObject({ kind: "charge", amountMinor: 14900, orderId, actor: { id: f.members.billing.user.id } });
+    expect((await f.members.installer.client.get(`${base}/transactions`)).statusCode).toBe(403);
+  });
+
+  it("Validation chooses methods, uploads a document and completes every domain", async () => {
+    const validator = f.members.validation.client;
+    expect((await f.members.billing.client.post(`${base}/orders/${orderId}/validation/${domains[0]}`, { method: "dns" })).statusCode).toBe(403);
+
+    const dns = await validator.post(`${base}/orders/${orderId}/validation/${domains[0]}`, { method: "dns" });
+    expect(dns.statusCode).toBe(200);
+    const step = dns.json().order.validation[0];
+    expect(step.instructions).toMatchObject({ method: "dns", recordType: "TXT", recordName: `_certdesk-challenge.${domains[0]}` });
+    expect(step.instructions.recordValue).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    const http = await validator.post(`${base}/orders/${orderId}/validation/${domains[1]}`, { method: "http" });
+    expect(http.json().order.validation[1].instructions.url).toMatch(new RegExp(`^http://${domains[1]}/\\.well-known/pki-validation/`));
+
+    const { body, headers } = multipartFile("articles.pdf", SMALL_PDF);
+    const uploaded = await validator.request("POST", `${base}/orders/${orderId}/documents`, body, headers);
+    expect(uploaded.statusCode).toBe(201);
+    expect(uploaded.json().document).toMatchObject({ mediaType: "application/pdf", filename: "articles.pdf" });
+    expect((await f.members.installer.client.get(`${base}/orders/${orderId}/documents`)).statusCode).toBe(403);
+
+    for (const domain of domains) {
+      const done = await validator.post(`${base}/orders/${orderId}/validation/${domain}/complete`);
+      expect(done.statusCode).toBe(200);
+    }
+    const order = (await validator.get(`${base}/orders/${orderId}`)).json().order;
+    expect(order.validation.every((v: { completed: boolean }) => v.completed)).toBe(true);
+    expect(order.status).toBe("pending_validation"); // no CSR on file yet
+  });
+
+  it("Installer submits a CSR; the certificate is issued at once and verifies with openssl", async () => {
+    const installer = f.members.installer.client;
+    const { csrPem, keyPem } = makeCsr({ cn: domains[0], san: domains });
+    expect((await f.members.validation.client.post(`${base}/orders/${orderId}/csr`, { csr: csrPem })).statusCode).toBe(403);
+    expect((await installer.get(`${base}/orders/${orderId}/certificate`)).statusCode).toBe(409);
+
+    const submitted = await installer.post(`${base}/orders/${orderId}/csr`, { csr: csrPem });
+    expect(submitted.statusCode).toBe(200);
+    expect(submitted.json().order).toMatchObject({ status: "issued", csrOnFile: true });
+
+    const download = await installer.get(`${base}/orders/${orderId}/certificate`);
+    expect(download.statusCode).toBe(200);
+    expect(download.headers["content-type"]).toContain("application/x-pem-file");
+    const pems = download.body.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g)!;
+    expect(pems).toHaveLength(3);
+
+    const { dir, cleanup } = makeTmpDir();
+    try {
+      const [leaf, intermediate, root] = pems as [string, string, string];
+      fs.writeFileSync(path.join(dir, "leaf.pem"), leaf);
+      fs.writeFileSync(path.join(dir, "intermediate.pem"), intermediate);
+      fs.writeFileSync(path.join(dir, "root.pem"), root);
+      fs.writeFileSync(path.join(dir, "key.pem"), keyPem);
+      const text = openssl(["x509", "-noout", "-text", "-in", "leaf.pem"], { cwd: dir });
+      for (const domain of domains) expect(text).toContain(`DNS:${domain}`);
+      expect(text).toContain("TLS Web Server Authentication");
+      expect(openssl(["verify", "-CAfile", "root.pem", "-untrusted", "intermediate.pem", "leaf.pem"], { cwd: dir })).toContain("leaf.pem: OK");
+      const certKey = openssl(["x509", "-noout", "-pubkey", "-in", "leaf.pem"], { cwd: dir });
+      const ownKey = openssl(["pkey", "-pubout", "-in", "key.pem"], { cwd: dir });
+      expect(certKey).toBe(ownKey);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("Billing refunds another order; the ledger and the audit log name each actor", async () => {
+    const billing = f.members.billing.client;
+    const second = (await billing.post(`${base}/orders`, { productId: "dv-1y", domains: [`refund-${engine}.example.com`], billingProfileId: profileId })).json().order;
+    expect((await f.members.validation.client.post(`${base}/orders/${second.id}/refund`)).statusCode).toBe(403);
+    const refunded = await billing.post(`${base}/orders/${second.id}/refund`);
+    expect(refunded.json().order.status).toBe("refunded");
+
+    const audit = (await f.owner.client.get(`${base}/audit?limit=100`)).json().items as { action: string; actor: { id: string } | null }[];
+    const by = (action: string) => audit.filter((e) => e.action === action).map((e) => e.actor?.id);
+    expect(by("order.placed")).toEqual([f.members.billing.user.id, f.members.billing.user.id]);
+    expect(by("order.refunded")).toEqual([f.members.billing.user.id]);
+    expect(by("validation.completed")).toEqual([f.members.validation.user.id, f.members.validation.user.id]);
+    expect(by("document.uploaded")).toEqual([f.members.validation.user.id]);
+    expect(by("csr.submitted")).toEqual([f.members.installer.user.id]);
+    expect(by("certificate.issued")).toEqual([f.members.installer.user.id]);
+    expect(by("billing_profile.created")).toEqual([f.members.billing.user.id]);
+  });
+});
