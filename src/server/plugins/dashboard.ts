@@ -22,7 +22,7 @@ export async function registerDashboard(app: FastifyInstance): Promise<void> {
   const root = findWebRoot();
   if (root) await app.register(fastifyStatic, { root, wildcard: false, index: ["index.html"] });
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith("/api/") || request.method !== "GET" || !root) {
+    if (request.url.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD") || !root) {
       return sendProblem(reply, new AppError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`));
     }
     return reply.type("text/html").sendFile("index.html");

@@ -3,19 +3,50 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../context.js";
+import { ERROR_STATUS } from "../errors.js";
+
+const errorTable = Object.entries(ERROR_STATUS)
+  .map(([code, [status, title]]) => `| ${status} | \`${code}\` | ${title} |`)
+  .join("\n");
+
+const DESCRIPTION = `The customer account of a certificate authority, built around Teams.
+
+**Sessions.** \`POST /api/auth/signup\` and \`/login\` set an HttpOnly session cookie; every other call is
+authenticated by it. A state-changing call made with the cookie must send \`X-Requested-With: certdesk\`
+(or it is refused with 403 \`csrf\`); a foreign \`Origin\` is refused too. A bodiless POST may carry
+\`Content-Type: application/json\` with an empty body.
+
+**Access.** Each team route needs one permission in that team (see each operation's summary and SPEC's
+table). Not signed in: 401 \`unauthenticated\`. Not a member of the team (or no such team): 404
+\`not_found\` — a non-member learns nothing. A member without the permission: 403 \`forbidden\`, whose
+\`detail\` names the permission. \`DELETE /members/{userId}\` with your own id is leaving and needs only
+membership.
+
+**Lists** are cursor-paginated: \`limit\` 1–100 (default 50), and \`nextCursor\` passed back as \`cursor\`
+until it is null. Invitations list every status unless \`status\` is given (\`pending\`, \`accepted\`,
+\`declined\`, \`revoked\`, \`expired\` or \`all\`); a pending invitation past its expiry shows as \`expired\`.
+
+**Invitations.** Declining needs no session (the e-mailed link is the proof); a signed-in user whose e-mail
+differs is refused like for accepting. Re-sending works for pending and expired invitations and gives a new
+link and expiry.
+
+**Certificate account.** Documents are uploaded as \`multipart/form-data\` with one field \`file\` (PDF, PNG or
+JPEG by content, 10 MiB at most). Validation steps, uploads and CSRs on a refunded order answer 409
+\`order_refunded\`; its certificate 409 \`not_issued\`.
+
+**Errors** are RFC 9457 \`application/problem+json\` with a stable \`code\`:
+
+| status | code | title |
+| --- | --- | --- |
+${errorTable}
+
+429 answers carry \`Retry-After\`.`;
 
 export async function registerOpenApi(app: FastifyInstance, deps: Deps): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: {
-        title: "certdesk API",
-        version: "1.0.0",
-        description:
-          "The customer account of a certificate authority, built around Teams. Authenticated by the session cookie set at " +
-          "sign-up or log-in; state-changing calls made with the cookie must send `X-Requested-With: certdesk`. Errors are " +
-          "RFC 9457 problem+json with a stable `code`. Lists are cursor-paginated: pass `nextCursor` back as `cursor`.",
-      },
+      info: { title: "certdesk API", version: "1.0.0", description: DESCRIPTION },
       servers: [{ url: deps.config.baseUrl }],
       components: {
         securitySchemes: { session: { type: "apiKey", in: "cookie", name: "certdesk_session" } },
