@@ -288,3 +288,18 @@ describe.each(ENGINES)("bad input on %s", (engine) => {
     expect((await h.client().get(`/api/invitations/${token}`)).json().status).toBe("pending");
   });
 });
+
+describe.each(ENGINES)("broken Unicode on %s", (engine) => {
+  it("refuses an unpaired surrogate instead of storing U+FFFD", async () => {
+    const h = await createTestApp(engine);
+    try {
+      const ada = await h.signUp("Ada");
+      const response = await ada.client.request("POST", "/api/teams", '{"name":"Acme \\ud800"}', { "content-type": "application/json" });
+      expect(response.json()).toMatchObject({ status: 400, code: "invalid_request" });
+      const names = await h.t.db.kysely.selectFrom("teams").select("name").execute();
+      expect(names.map((n) => n.name)).not.toContain("Acme \ufffd");
+    } finally {
+      await h.close();
+    }
+  });
+});

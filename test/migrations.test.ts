@@ -26,6 +26,7 @@ describe.each(ENGINES)("schema on %s", (engine) => {
       .execute();
     await expect(t.db.kysely.updateTable("auditLog").set({ action: "y" }).execute()).rejects.toThrow(/append-only/);
     await expect(t.db.kysely.deleteFrom("auditLog").execute()).rejects.toThrow(/append-only/);
+    if (engine === "postgres") await expect(sql`truncate audit_log`.execute(t.db.kysely)).rejects.toThrow(/append-only/);
     const rows = await sql<{ action: string }>`select action from audit_log`.execute(t.db.kysely);
     expect(rows.rows).toEqual([{ action: "x" }]);
   });

@@ -31,10 +31,10 @@ async function findMembership(tx: Tx, teamId: string, userId: string) {
 }
 
 export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string, roles: Role[]): Promise<void> {
-  if (userId === ctx.actor.id) throw new AppError("forbidden", "Nobody can change their own roles.");
   await inTransaction(ctx.db, async (tx) => {
     const team = await lockTeam(tx, ctx.db.engine, teamId);
     if (team.ownerId === userId) throw new AppError("owner_protected", "The Owner's roles cannot be edited.");
+    if (userId === ctx.actor.id) throw new AppError("forbidden", "Nobody can change their own roles.");
     const membership = await findMembership(tx, teamId, userId);
     if (!membership) throw new AppError("not_found", "No such member.");
     const from = parseRoles(membership.roles);

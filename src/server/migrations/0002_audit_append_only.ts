@@ -15,6 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     begin raise exception 'audit_log is append-only'; end $$`.execute(db);
   await sql`create trigger audit_log_no_change before update or delete on audit_log
     for each row execute function audit_log_append_only()`.execute(db);
+  // TRUNCATE bypasses row triggers: it gets a statement trigger of its own.
+  await sql`create trigger audit_log_no_truncate before truncate on audit_log
+    for each statement execute function audit_log_append_only()`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
@@ -24,6 +27,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`drop trigger audit_log_no_delete`.execute(db);
     return;
   }
+  await sql`drop trigger audit_log_no_truncate on audit_log`.execute(db);
   await sql`drop trigger audit_log_no_change on audit_log`.execute(db);
   await sql`drop function audit_log_append_only()`.execute(db);
 }

@@ -1,8 +1,16 @@
 // Text holding U+0000 is refused up front: PostgreSQL cannot store or even compare it and fails
-// the whole query (a 500), while SQLite would quietly store it. Checked before the guard, which
+// the whole query (a 500), while SQLite would quietly store it. Likewise an unpaired UTF-16
+// surrogate, which PostgreSQL would store as U+FFFD: what is stored must be what was sent. Checked before the guard, which
 // already queries with the path's team id, so both engines answer the same 400.
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../errors.js";
+
+/** A lone high or low surrogate, not part of a pair. */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function isBadText(text: string): boolean {
+  return text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
+}
 
 /** Objects made by literals, JSON.parse or the query and path parsers (null-prototype variants included). */
 function isPlain(value: object): boolean {
@@ -17,7 +25,7 @@ export function findNul(value: unknown, path: string): string | null {
   while (stack.length > 0) {
     const [current, at] = stack.pop()!;
     if (typeof current === "string") {
-      if (current.includes("\u0000")) return at;
+      if (isBadText(current)) return at;
       continue;
     }
     if (current === null || typeof current !== "object" || seen.has(current)) continue;
@@ -28,7 +36,7 @@ export function findNul(value: unknown, path: string): string | null {
       // Files, buffers and streams (multipart) are not text and are skipped.
       for (const [key, item] of Object.entries(current)) {
         const next = at ? `${at}.${key}` : key;
-        if (key.includes("\u0000")) return next;
+        if (isBadText(key)) return next;
         stack.push([item, next]);
       }
     }
@@ -46,8 +54,8 @@ export function registerInputChecks(app: FastifyInstance): void {
     for (const [part, value] of parts) {
       const field = findNul(value, part);
       if (field !== null) {
-        throw new AppError("invalid_request", "Text must not contain NUL characters.", {
-          errors: [{ field: field || "body", message: "must not contain NUL (U+0000)" }],
+        throw new AppError("invalid_request", "Text must not contain NUL characters or broken Unicode.", {
+          errors: [{ field: field || "body", message: "must not contain NUL (U+0000) or unpaired surrogates" }],
         });
       }
     }
