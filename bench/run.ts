@@ -1,0 +1,197 @@
+// `npm run bench`: seeds a fresh SQLite database, starts the BUILT certdesk server and a bare
+// Fastify server as child processes, runs autocannon against each scenario of scenarios.ts, and
+// prints a markdown table with the server's resident memory.
+//
+//   BENCH_DURATION=8  seconds measured per scenario (after BENCH_WARMUP=2 seconds unmeasured)
+//   BENCH_CONNECTIONS=50
+//   BENCH_MEMBERS=10000, BENCH_DEEP_AFTER=9000
+//   BENCH_ONLY=substring   run only the scenarios whose name contains it (the ceiling always runs)
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Child, RssSampler } from "./processes.js";
+import { SCENARIOS } from "./scenarios.js";
+import type { BenchContext, BenchRequest, Scenario } from "./scenarios.js";
+import { PASSWORD, seed } from "./seed.js";
+
+// autocannon ships no types; this is the part of its programmatic API used here.
+interface Histogram {
+  average: number;
+  mean: number;
+  p50: number;
+  p99: number;
+}
+interface AutocannonResult {
+  requests: Histogram & { total: number };
+  latency: Histogram;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.resolve(here, "../src/server/cli.js");
+const BARE = path.resolve(here, "bare-server.js");
+
+const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const DURATION = env("BENCH_DURATION", 8);
+const WARMUP = env("BENCH_WARMUP", 2);
+const CONNECTIONS = env("BENCH_CONNECTIONS", 50);
+const MEMBERS = env("BENCH_MEMBERS", 10_000);
+const DEEP_AFTER = env("BENCH_DEEP_AFTER", 9_000);
+
+interface Row {
+  scenario: Scenario;
+  result: AutocannonResult;
+  unexpected: string;
+  rssPeak: number;
+  background?: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+async function logIn(appUrl: string, email: string): Promise<string> {
+  const response = await fetch(`${appUrl}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`log-in of ${email} failed: ${response.status} ${body}`);
+  const cookie = response.headers.getSetCookie().find((line) => /certdesk_session=/.test(line));
+  if (!cookie) throw new Error(`log-in of ${email} set no session cookie`);
+  return cookie.split(";")[0]!;
+}
+
+function run(url: string, request: BenchRequest, duration: number): Promise<AutocannonResult> {
+  return autocannon({
+    url: url + request.path,
+    connections: CONNECTIONS,
+    duration,
+    method: request.method ?? "GET",
+    headers: request.headers,
+    body: request.body,
+  });
+}
+
+function unexpectedStatuses(result: AutocannonResult, expected: number): string {
+  const other = Object.entries(result.statusCodeStats)
+    .filter(([status]) => Number(status) !== expected)
+    .map(([status, { count }]) => `${count}×${status}`);
+  if (result.errors) other.push(`${result.errors} errors`);
+  return other.join(", ");
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function table(rows: Row[]): string {
+  const lines = [
+    "| scenario | req/s (mean) | p50 ms | p99 ms | non-2xx | server RSS peak | notes |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  for (const { scenario, result, unexpected, rssPeak, background } of rows) {
+    const notes = [scenario.notes, unexpected ? `unexpected: ${unexpected}` : "", background].filter(Boolean).join("; ");
+    const rss = scenario.target === "app" ? `${fmt(rssPeak)} MiB` : "—";
+    lines.push(
+      `| ${scenario.name} | ${fmt(result.requests.average)} | ${fmt(result.latency.p50)} | ${fmt(result.latency.p99)} | ${fmt(result.non2xx)} | ${rss} | ${notes} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build:server\` (npm run bench does).`);
+  const only = process.env.BENCH_ONLY;
+  const scenarios = SCENARIOS.filter((s) => !only || s.target === "bare" || s.name.includes(only));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-bench-"));
+  const databaseUrl = `sqlite:${path.join(dataDir, "certdesk.db")}`;
+  const children: Child[] = [];
+  const started = Date.now();
+  const loadAtStart = os.loadavg()[0]!.toFixed(1);
+  try {
+    log(`seeding ${fmt(MEMBERS)} members into ${databaseUrl}`);
+    const data = await seed(databaseUrl, { members: MEMBERS, deepCursorAfter: DEEP_AFTER });
+
+    log("starting certdesk (dist/src/server/cli.js serve) and the bare Fastify server");
+    const app = await Child.start(
+      "certdesk",
+      CLI,
+      ["serve"],
+      { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RATE_LIMIT_SCALE: "100000", LOG_LEVEL: "warn" },
+      "/api/me",
+    );
+    children.push(app);
+    const bare = await Child.start("bare Fastify", BARE, [], {}, "/");
+    children.push(bare);
+    const rss = new RssSampler(app.pid);
+
+    const ctx: BenchContext = {
+      data,
+      appUrl: app.url,
+      cookies: { owner: await logIn(app.url, data.owner.email), installer: await logIn(app.url, data.installer.email) },
+    };
+    const rssIdle = rss.take();
+
+    const rows: Row[] = [];
+    for (const scenario of scenarios) {
+      const url = scenario.target === "bare" ? bare.url : app.url;
+      const request = scenario.request(ctx);
+      log(`${scenario.name}: ${WARMUP}s warm-up, ${DURATION}s measured`);
+      if (WARMUP > 0) await run(url, request, WARMUP);
+      if (!app.alive) throw new Error(`certdesk exited:\n${app.tail()}`);
+      rss.take();
+      const background = scenario.background?.(ctx);
+      const result = await run(url, request, DURATION);
+      const backgroundNote = await background?.stop();
+      rows.push({ scenario, result, unexpected: unexpectedStatuses(result, scenario.expectStatus), rssPeak: rss.take(), background: backgroundNote });
+    }
+    rss.stop();
+
+    const ceiling = rows.find((r) => r.scenario.target === "bare")!.result.requests.average;
+    const out: string[] = [];
+    out.push(
+      `certdesk bench — Node ${process.version}, ${os.cpus().length} CPUs, autocannon ${CONNECTIONS} connections, ` +
+        `${DURATION}s per scenario after ${WARMUP}s warm-up; SQLite, a team of ${fmt(MEMBERS)} members; ` +
+        `load generator on the same machine; load average ${loadAtStart} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end ` +
+        `(other work on the machine lowers every number alike: read the ratios).`,
+    );
+    out.push("");
+    out.push(table(rows));
+    out.push("");
+    out.push("Permission-checked reads against the bare route:");
+    for (const row of rows.filter((r) => r.scenario.compareToBare)) {
+      out.push(`- ${row.scenario.name}: ${fmt((100 * row.result.requests.average) / ceiling, 1)} % of bare (${fmt(row.result.requests.average)} vs ${fmt(ceiling)} req/s)`);
+    }
+    out.push("");
+    out.push(
+      `Server RSS (VmRSS): ${fmt(rss.first ?? 0)} MiB after start, ${fmt(rssIdle)} MiB after log-ins, ` +
+        `peak ${fmt(rss.peak)} MiB, ${fmt(rss.last ?? 0)} MiB at the end.`,
+    );
+    out.push(`Total bench time ${fmt((Date.now() - started) / 1000)} s (without the build).`);
+    console.log(out.join("\n"));
+    const bad = rows.filter((r) => r.unexpected);
+    if (bad.length) process.exitCode = 1;
+  } finally {
+    for (const child of children) await child.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
