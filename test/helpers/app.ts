@@ -89,7 +89,8 @@ function sharedTestCa(): CaProvider {
 let counter = 0;
 export function uniqueEmail(name: string): string {
   counter += 1;
-  return `${name.toLowerCase().replace(/[^a-z]+/g, ".")}.${process.pid}.${counter}@example.com`;
+  const local = name.toLowerCase().replace(/[^a-z]+/g, ".").replace(/^\.+|\.+$/g, "") || "user";
+  return `${local}.${process.pid}.${counter}@example.com`;
 }
 
 export const PASSWORD = "a long enough passphrase";

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { acceptInvitation, declineInvitation, inviteMember, resendInvitation, revokeInvitation } from "../commands/invitations.js";
+import { AppError } from "../errors.js";
 import { LIMITS, perAddressPerHour } from "../plugins/limits.js";
 import { getInvitation, listInvitations, previewInvitation } from "../queries/invitations.js";
 import type { InvitationFilter } from "../queries/invitations.js";
@@ -134,7 +135,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
       const ctx = ctxOf(request, services);
       const teamId = await acceptInvitation(ctx, request.params.token);
       const joined = await loadTeamMember(services.db.kysely, ctx.actor.id, teamId);
-      if (!joined) throw new Error("membership missing right after acceptance");
+      if (!joined) throw new AppError("not_found", "The team is gone.");
       return { team: presentTeam(joined.team, joined.member) };
     },
   );

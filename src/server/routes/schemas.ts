@@ -5,7 +5,8 @@ import { PERMISSIONS, ROLES } from "../../shared/permissions.js";
 import { ID_PATTERN } from "../secrets.js";
 
 export const Id = Type.String({ pattern: ID_PATTERN, description: "An opaque id." });
-export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^\\s*[^\\s@]+@[^\\s@]+\\.[^\\s@]+\\s*$" });
+// One @, no blanks, and dots only between characters (SMTP refuses "a..b@x" for good).
+export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^\\s*[^\\s@.]+(?:\\.[^\\s@.]+)*@[^\\s@.]+(?:\\.[^\\s@.]+)+\\s*$" });
 export const Name = Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" });
 export const Timestamp = Type.String({ format: "date-time" });
 export const RoleName = Type.Enum(ROLES);

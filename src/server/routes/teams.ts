@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { transferOwnership } from "../commands/members.js";
+import { AppError } from "../errors.js";
 import { createTeam, deleteTeam, renameTeam } from "../commands/teams.js";
 import { loadTeamMember, listTeamsOf, presentTeam } from "../queries/team-member.js";
 import { getTeamDetail } from "../queries/teams.js";
@@ -18,7 +19,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   /** Re-reads the team after a change, as the caller now sees it. */
   async function detailFor(userId: string, teamId: string) {
     const fresh = await loadTeamMember(services.db.kysely, userId, teamId);
-    if (!fresh) throw new Error("team vanished after its own change");
+    if (!fresh) throw new AppError("not_found", "No such team.");
     return getTeamDetail(services.db.kysely, fresh.team, fresh.member);
   }
 
