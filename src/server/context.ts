@@ -27,6 +27,9 @@ export interface Actor {
   id: string;
   email: string;
   name: string;
+  teamLimit: number | null;
+  activeTeamId: string | null;
+  createdAt: string;
   sessionHash: string;
 }
 

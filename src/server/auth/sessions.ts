@@ -36,7 +36,16 @@ export async function resolveSession(executor: Executor, clock: Clock, config: C
   const row = await executor
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.userId")
-    .select(["users.id", "users.email", "users.name", "sessions.lastSeenAt", "sessions.expiresAt"])
+    .select([
+      "users.id",
+      "users.email",
+      "users.name",
+      "users.teamLimit",
+      "users.activeTeamId",
+      "users.createdAt",
+      "sessions.lastSeenAt",
+      "sessions.expiresAt",
+    ])
     .where("sessions.tokenHash", "=", tokenHash)
     .executeTakeFirst();
   if (!row) return null;
@@ -49,7 +58,8 @@ export async function resolveSession(executor: Executor, clock: Clock, config: C
   if (idleSince >= TOUCH_EVERY_MS) {
     await executor.updateTable("sessions").set({ lastSeenAt: now.toISOString() }).where("tokenHash", "=", tokenHash).execute();
   }
-  return { id: row.id, email: row.email, name: row.name, sessionHash: tokenHash };
+  const { lastSeenAt: _seen, expiresAt: _expires, ...user } = row;
+  return { ...user, sessionHash: tokenHash };
 }
 
 export async function endSession(executor: Executor, sessionHash: string): Promise<void> {

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import SqliteDatabase from "better-sqlite3";
 import { CamelCasePlugin, CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver } from "kysely";
-import type { DatabaseConnection } from "kysely";
+import type { DatabaseConnection, SqliteDatabase as SqliteDialectDatabase } from "kysely";
 import pg from "pg";
 import type { Database } from "./schema.js";
 
@@ -45,10 +45,31 @@ export function openSqlite(file: string): SqliteDatabase.Database {
   return database;
 }
 
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing is a good part of a small
+ * query's cost. The same SQL text reuses its prepared statement (parameters are bound per run,
+ * and nothing here iterates a statement while another run of it starts).
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        if (statements.size >= 2000) statements.clear(); // queries are built from code: a few hundred shapes at most
+        statement = database.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement as unknown as ReturnType<SqliteDialectDatabase["prepare"]>;
+    },
+  };
+}
+
 export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   const plugins = [new CamelCasePlugin()];
   if (url.startsWith("sqlite:")) {
-    const database = openSqlite(url.slice("sqlite:".length));
+    const database = withStatementCache(openSqlite(url.slice("sqlite:".length)));
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }), plugins });
     return { kysely, engine: "sqlite", close: () => kysely.destroy() };
   }

@@ -16,14 +16,13 @@ export function presentUser(user: Pick<User, "id" | "email" | "name" | "teamLimi
   };
 }
 
+/** The actor's row was read with their session, so only their teams are queried here. */
 export async function getMe(
   executor: Executor,
   config: Pick<Config, "defaultTeamLimit">,
-  userId: string,
+  user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
 ): Promise<{ user: UserDto; activeTeam: TeamSummaryDto; teams: TeamSummaryDto[] }> {
-  const user = await executor.selectFrom("users").selectAll().where("id", "=", userId).executeTakeFirst();
-  if (!user) throw new AppError("unauthenticated");
-  const teams = await listTeamsOf(executor, userId);
+  const teams = await listTeamsOf(executor, user.id);
   // The stored active team, or the default team when it is unset or no longer the user's.
   const activeTeam =
     teams.find((team) => team.id === user.activeTeamId) ?? teams.find((team) => team.isDefault && team.isOwner) ?? teams[0];

@@ -22,7 +22,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
         response: { 200: Type.Object({ user: User, activeTeam: TeamSummary, teams: Type.Array(TeamSummary) }), ...problems(401) },
       },
     },
-    async (request) => getMe(services.db.kysely, services.config, ctxOf(request, services).actor.id),
+    async (request) => getMe(services.db.kysely, services.config, ctxOf(request, services).actor),
   );
 
   app.put(
@@ -39,7 +39,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
     async (request) => {
       const ctx = ctxOf(request, services);
       await setActiveTeam(ctx, request.body.teamId);
-      const me = await getMe(services.db.kysely, services.config, ctx.actor.id);
+      const me = await getMe(services.db.kysely, services.config, { ...ctx.actor, activeTeamId: request.body.teamId });
       return { activeTeam: me.activeTeam };
     },
   );
