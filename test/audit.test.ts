@@ -8,6 +8,7 @@ import { setTeamLimit } from "../src/server/commands/set-team-limit.js";
 import { createTestApp } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
 import { ENGINES } from "./helpers/engines.js";
+import { expectProblem } from "./helpers/problems.js";
 
 interface AuditItem {
   id: string;
@@ -18,11 +19,6 @@ interface AuditItem {
   details: Record<string, unknown>;
 }
 
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ code, status });
-}
 
 describe.each(ENGINES)("audit log on %s", (engine) => {
   let h: TestApp;

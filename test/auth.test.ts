@@ -1,21 +1,13 @@
 // Accounts and sessions over HTTP (SPEC rule 1; API.md "Auth and me"; SECURITY.md 1, 3, 4):
 // sign-up with its default team, password rules, log-in, log-out and password reset.
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../src/shared/permissions.js";
 import { MINUTE } from "../src/server/clock.js";
 import { Client, PASSWORD, createTestApp, uniqueEmail } from "./helpers/app.js";
 import type { TestApp } from "./helpers/app.js";
 import { ENGINES } from "./helpers/engines.js";
+import { expectProblem } from "./helpers/problems.js";
 
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  const problem = response.json();
-  expect(problem).toMatchObject({ type: `https://certdesk.dev/errors/${code}`, status, code });
-  expect(typeof problem.title).toBe("string");
-  return problem as { detail?: string; errors?: { field: string; message: string }[] };
-}
 
 describe.each(ENGINES)("accounts and sessions on %s", (engine) => {
   let h: TestApp;

@@ -1,6 +1,5 @@
 // Invitations over HTTP (SPEC rule 5; API.md "Invitations"; SECURITY.md 14–16): the e-mail and
 // its link, the token's secrecy, accept, decline, revoke, re-send, expiry, and every refusal.
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/shared/permissions.js";
 import { HOUR, MINUTE } from "../src/server/clock.js";
@@ -9,6 +8,7 @@ import { hashToken } from "../src/server/secrets.js";
 import { Client, PASSWORD, createTestApp, uniqueEmail } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
 import { ENGINES } from "./helpers/engines.js";
+import { expectProblem } from "./helpers/problems.js";
 
 interface InvitationItem {
   id: string;
@@ -20,13 +20,6 @@ interface InvitationItem {
   expiresAt: string;
 }
 
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  const problem = response.json();
-  expect(problem).toMatchObject({ type: `https://certdesk.dev/errors/${code}`, status, code });
-  return problem as { detail?: string; errors?: { field: string }[] };
-}
 
 /** Sessions must outlive the 72 hours the clock is moved by. */
 const LONG_SESSIONS = { SESSION_IDLE_MINUTES: String(30 * 24 * 60), SESSION_ABSOLUTE_HOURS: String(30 * 24) };

@@ -1,12 +1,12 @@
 // Members over HTTP (SPEC rules 2, 4, 7, 10, 12; API.md "Members"; SECURITY.md 11, 13): the
 // cursor-paginated list with its prefix filter, role changes, removal and leaving.
 import { randomUUID } from "node:crypto";
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/shared/permissions.js";
 import { createTestApp } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
 import { ENGINES } from "./helpers/engines.js";
+import { expectProblem } from "./helpers/problems.js";
 
 interface MemberItem {
   userId: string;
@@ -17,13 +17,6 @@ interface MemberItem {
   joinedAt: string;
 }
 
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  const problem = response.json();
-  expect(problem).toMatchObject({ type: `https://certdesk.dev/errors/${code}`, status, code });
-  return problem as { detail?: string; errors?: { field: string }[] };
-}
 
 const cursorOf = (values: unknown) => Buffer.from(JSON.stringify(values)).toString("base64url");
 

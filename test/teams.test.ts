@@ -1,7 +1,6 @@
 // Teams over HTTP (SPEC rules 1, 3, 7, 9, 12; API.md "Teams" and "Auth and me"): create, read,
 // rename, delete, the team limit (default, DEFAULT_TEAM_LIMIT, the operator's per-user override),
 // ownership transfer, and the active team.
-import type { LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/shared/permissions.js";
 import { PERMISSIONS } from "../src/shared/permissions.js";
@@ -9,16 +8,10 @@ import { setTeamLimit } from "../src/server/commands/set-team-limit.js";
 import { createTestApp } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
 import { ENGINES } from "./helpers/engines.js";
+import { expectProblem } from "./helpers/problems.js";
 
 const NO_SUCH_TEAM = "01900000-0000-7000-8000-000000000000";
 
-function expectProblem(response: LightMyRequestResponse, status: number, code: string) {
-  expect(response.statusCode, response.body).toBe(status);
-  expect(response.headers["content-type"]).toMatch(/^application\/problem\+json/);
-  const problem = response.json();
-  expect(problem).toMatchObject({ type: `https://certdesk.dev/errors/${code}`, status, code });
-  return problem as { detail?: string };
-}
 
 async function createTeam(who: SignedIn, name: string): Promise<string> {
   const response = await who.client.post("/api/teams", { name });

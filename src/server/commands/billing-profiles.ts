@@ -5,6 +5,7 @@ import type { BillingProfile } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { COUNTRY_CODES } from "../account/countries.js";
 import { refuseCardNumbers } from "../account/card-data.js";
+import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 
@@ -41,22 +42,10 @@ export async function createBillingProfile(ctx: Ctx, teamId: string, raw: Billin
   });
 }
 
-async function findLive(tx: Parameters<Parameters<typeof inTransaction>[1]>[0], teamId: string, id: string) {
-  const profile = await tx
-    .selectFrom("billingProfiles")
-    .selectAll()
-    .where("id", "=", id)
-    .where("teamId", "=", teamId)
-    .where("deletedAt", "is", null)
-    .executeTakeFirst();
-  if (!profile) throw new AppError("not_found", "No such billing profile.");
-  return profile;
-}
-
 export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string, raw: Partial<BillingProfileInput>): Promise<void> {
   const input = checked(raw);
   await inTransaction(ctx.db, async (tx) => {
-    const before = await findLive(tx, teamId, id);
+    const before = await findLiveBillingProfile(tx, teamId, id);
     await tx.updateTable("billingProfiles").set({ ...input, updatedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
@@ -70,7 +59,7 @@ export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string,
 
 export async function removeBillingProfile(ctx: Ctx, teamId: string, id: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
-    const profile = await findLive(tx, teamId, id);
+    const profile = await findLiveBillingProfile(tx, teamId, id);
     await tx.updateTable("billingProfiles").set({ deletedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
     await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.removed", target: id, details: summary(profile) });
   });

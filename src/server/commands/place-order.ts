@@ -4,6 +4,7 @@ import type { Ctx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { isDnsName } from "../certs/index.js";
+import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 
@@ -35,14 +36,7 @@ export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInpu
   if (!product) throw invalid("productId", `There is no product ${input.productId}.`);
   const domains = checkDomains(input.domains, product.wildcardAllowed === 1);
   return inTransaction(ctx.db, async (tx) => {
-    const profile = await tx
-      .selectFrom("billingProfiles")
-      .select("id")
-      .where("id", "=", input.billingProfileId)
-      .where("teamId", "=", teamId)
-      .where("deletedAt", "is", null)
-      .executeTakeFirst();
-    if (!profile) throw new AppError("not_found", "No such billing profile in this team.");
+    const profile = await findLiveBillingProfile(tx, teamId, input.billingProfileId);
     const now = ctx.clock.now().toISOString();
     const orderId = newId();
     await tx

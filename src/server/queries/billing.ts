@@ -14,7 +14,8 @@ function presentProfile(p: BillingProfile): BillingProfileDto {
   return { id: p.id, name: p.name, country: p.country, cardBrand: p.cardBrand, cardLast4: p.cardLast4, createdAt: p.createdAt, updatedAt: p.updatedAt };
 }
 
-export async function getBillingProfile(executor: Executor, teamId: string, id: string): Promise<BillingProfileDto> {
+/** A profile of this team that has not been removed; 404 otherwise (another team's id included). */
+export async function findLiveBillingProfile(executor: Executor, teamId: string, id: string): Promise<BillingProfile> {
   const row = await executor
     .selectFrom("billingProfiles")
     .selectAll()
@@ -22,8 +23,12 @@ export async function getBillingProfile(executor: Executor, teamId: string, id: 
     .where("teamId", "=", teamId)
     .where("deletedAt", "is", null)
     .executeTakeFirst();
-  if (!row) throw new AppError("not_found", "No such billing profile.");
-  return presentProfile(row);
+  if (!row) throw new AppError("not_found", "No such billing profile in this team.");
+  return row;
+}
+
+export async function getBillingProfile(executor: Executor, teamId: string, id: string): Promise<BillingProfileDto> {
+  return presentProfile(await findLiveBillingProfile(executor, teamId, id));
 }
 
 export async function listBillingProfiles(executor: Executor, teamId: string, input: { limit: number; cursor?: string }) {
