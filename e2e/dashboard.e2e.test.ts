@@ -3,34 +3,20 @@
 //
 // Needs `npm run build` first (dist/src/server and dist/web) and a Chromium binary
 // (Debian's `chromium`, or CHROMIUM_PATH). Never downloads a browser.
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { simpleParser } from "mailparser";
-import { chromium } from "playwright-core";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const SERVER_ENTRY = join(ROOT, "dist/src/server/cli.js");
-const WEB_INDEX = join(ROOT, "dist/web/index.html");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { HIDE_TOASTS, POLL, assertPrerequisites, invitationLinkFor, launchChromium, newUserContext, screenshotsDir, signUp, startCertdesk, teamButton } from "./harness.js";
+import type { Certdesk } from "./harness.js";
 
 const OWNER = { name: "Ada Lovelace", email: "ada@example.com", password: "analytical-engine-1843" };
 const INVITEE = { name: "Grace Hopper", email: "grace@example.com", password: "cobol-and-nanoseconds" };
 const OWNER_TEAM = /Ada Lovelace.s team/;
 const SECOND_TEAM = "Acme Operations";
 
-let dataDir = "";
+let certdesk: Certdesk | undefined;
 let shotsDir = "";
 let baseUrl = "";
-let server: ChildProcess | undefined;
-let serverLog = "";
 let browser: Browser | undefined;
 let ownerContext: BrowserContext;
 let inviteeContext: BrowserContext;
@@ -38,127 +24,31 @@ let owner: Page;
 let invitee: Page;
 let invitationLink = "";
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-async function waitForServer(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) {
-      throw new Error(`certdesk exited with code ${server.exitCode} before answering.\n${serverLog}`);
-    }
-    try {
-      const response = await fetch(`${url}/api/me`);
-      if (response.status === 401) return;
-      last = `GET /api/me answered ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`certdesk did not answer GET /api/me with 401 within ${timeoutMs} ms (${last}).\n${serverLog}`);
-}
-
-/** The /invitations/<token> link in the newest .eml addressed to `to`. */
-async function invitationLinkFor(to: string, timeoutMs = 15_000): Promise<string> {
-  const mailDir = join(dataDir, "mail");
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const names = existsSync(mailDir) ? (await readdir(mailDir)).filter((n) => n.endsWith(".eml")) : [];
-    const files = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(join(mailDir, name))).mtimeMs })));
-    files.sort((a, b) => b.mtime - a.mtime || b.name.localeCompare(a.name));
-    for (const file of files) {
-      const mail = await simpleParser(await readFile(join(mailDir, file.name)));
-      const recipients = [mail.to].flat().flatMap((a) => a?.value ?? []).map((a) => a.address?.toLowerCase());
-      if (!recipients.includes(to.toLowerCase())) continue;
-      const body = `${mail.text ?? ""}\n${typeof mail.html === "string" ? mail.html : ""}`;
-      const match = body.match(/https?:\/\/[^\s"'<>]+\/invitations\/[A-Za-z0-9_-]+/);
-      if (match) return match[0];
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`No invitation e-mail to ${to} with an /invitations/<token> link appeared in ${mailDir}.`);
-}
-
-function teamButton(page: Page) {
-  return page.locator("button.team-button");
-}
-
-async function signUp(page: Page, user: { name: string; email?: string; password: string }) {
-  await page.getByLabel("Name").fill(user.name);
-  if (user.email) await page.getByLabel("E-mail").fill(user.email);
-  await page.getByLabel("Password", { exact: true }).fill(user.password);
-  await page.getByRole("button", { name: "Create account" }).click();
-}
-
 describe("dashboard in Chromium", () => {
   beforeAll(async () => {
-    const missing = [SERVER_ENTRY, WEB_INDEX].filter((file) => !existsSync(file));
-    if (missing.length) {
-      throw new Error(`The e2e test needs a build: missing ${missing.map((f) => f.slice(ROOT.length + 1)).join(" and ")}. Run \`npm run build\` first.`);
-    }
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's package (apt-get install chromium) or set CHROMIUM_PATH.`);
-    }
-
-    dataDir = await mkdtemp(join(tmpdir(), "certdesk-e2e-"));
-    // Outside the repository and outside DATA_DIR, so they survive the run for a look.
-    shotsDir = process.env.E2E_SCREENSHOT_DIR ?? join(tmpdir(), "certdesk-e2e-screenshots");
-    await mkdir(shotsDir, { recursive: true });
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, BASE_URL: baseUrl, RATE_LIMIT_SCALE: "100" };
-    for (const name of ["SMTP_URL", "MAIL_DIR", "DATABASE_URL", "HOST", "NODE_OPTIONS"]) delete env[name];
-    server = spawn(process.execPath, [join(ROOT, "bin/certdesk.js"), "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    const keep = (chunk: Buffer) => {
-      serverLog = (serverLog + chunk.toString()).slice(-8000);
-    };
-    server.stdout?.on("data", keep);
-    server.stderr?.on("data", keep);
-    await waitForServer(baseUrl, 30_000);
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    ownerContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 } });
-    inviteeContext = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 } });
-    ownerContext.setDefaultTimeout(10_000);
-    inviteeContext.setDefaultTimeout(10_000);
+    assertPrerequisites();
+    shotsDir = await screenshotsDir();
+    certdesk = await startCertdesk();
+    baseUrl = certdesk.baseUrl;
+    browser = await launchChromium();
+    ownerContext = await newUserContext(browser, baseUrl);
+    inviteeContext = await newUserContext(browser, baseUrl);
     owner = await ownerContext.newPage();
     invitee = await inviteeContext.newPage();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await certdesk?.stop();
   });
 
   it("signs the Owner up and shows their default team on the green Team button", async () => {
     await owner.goto("/");
-    await expect.poll(() => new URL(owner.url()).pathname).toBe("/login");
+    await expect.poll(() => new URL(owner.url()).pathname, POLL).toBe("/login");
     await owner.getByRole("link", { name: "Create an account" }).click();
     await signUp(owner, OWNER);
 
-    await expect.poll(() => new URL(owner.url()).pathname).toBe("/team");
+    await expect.poll(() => new URL(owner.url()).pathname, POLL).toBe("/team");
     await teamButton(owner).waitFor();
     expect(await teamButton(owner).innerText()).toMatch(OWNER_TEAM);
     const color = await teamButton(owner).evaluate((el) => getComputedStyle(el).backgroundColor);
@@ -183,7 +73,7 @@ describe("dashboard in Chromium", () => {
     expect(await row.innerText()).toMatch(/Pending/);
     expect(await row.innerText()).toMatch(/Validation/);
 
-    invitationLink = await invitationLinkFor(INVITEE.email);
+    invitationLink = await invitationLinkFor(certdesk!.dataDir, INVITEE.email);
     expect(invitationLink.startsWith(`${baseUrl}/invitations/`)).toBe(true);
   }, 30_000);
 
@@ -199,11 +89,11 @@ describe("dashboard in Chromium", () => {
     await signUp(invitee, { name: INVITEE.name, password: INVITEE.password });
 
     // Back on the invitation, now signed in.
-    await expect.poll(() => new URL(invitee.url()).pathname).toMatch(/^\/invitations\//);
+    await expect.poll(() => new URL(invitee.url()).pathname, POLL).toMatch(/^\/invitations\//);
     await invitee.getByRole("button", { name: "Accept invitation" }).click();
 
-    await expect.poll(() => new URL(invitee.url()).pathname).toBe("/team");
-    await expect.poll(() => teamButton(invitee).innerText()).toMatch(OWNER_TEAM);
+    await expect.poll(() => new URL(invitee.url()).pathname, POLL).toBe("/team");
+    await expect.poll(() => teamButton(invitee).innerText(), POLL).toMatch(OWNER_TEAM);
     await invitee.getByRole("heading", { level: 1, name: OWNER_TEAM }).waitFor();
   }, 30_000);
 
@@ -266,7 +156,7 @@ describe("dashboard in Chromium", () => {
 
     await owner.locator(".toast", { hasText: `Updated the roles of ${INVITEE.name}` }).waitFor();
     await dialog.waitFor({ state: "hidden" });
-    await expect.poll(() => row.innerText()).toMatch(/Installer/);
+    await expect.poll(() => row.innerText(), POLL).toMatch(/Installer/);
     expect(await row.innerText()).toMatch(/Validation/);
 
     // The invitee sees the new permission after a reload.
@@ -282,7 +172,7 @@ describe("dashboard in Chromium", () => {
     await dialog.getByLabel("Team name").fill(SECOND_TEAM);
     await dialog.getByRole("button", { name: "Create team" }).click();
     await dialog.waitFor({ state: "hidden" });
-    await expect.poll(() => teamButton(owner).innerText()).toContain(SECOND_TEAM);
+    await expect.poll(() => teamButton(owner).innerText(), POLL).toContain(SECOND_TEAM);
     await owner.getByRole("heading", { level: 1, name: SECOND_TEAM }).waitFor();
     await owner.locator(".toast", { hasText: `Created ${SECOND_TEAM}` }).waitFor();
 
@@ -294,7 +184,7 @@ describe("dashboard in Chromium", () => {
     await teamButton(owner).click();
     await owner.getByText("You own 2 of 3 teams.").waitFor();
     await owner.locator(".team-list").getByRole("button", { name: OWNER_TEAM }).click();
-    await expect.poll(() => teamButton(owner).innerText()).toMatch(OWNER_TEAM);
+    await expect.poll(() => teamButton(owner).innerText(), POLL).toMatch(OWNER_TEAM);
     await owner.locator(".toast", { hasText: /Switched to Ada Lovelace.s team/ }).waitFor();
 
     // Still on the Members page, now of the default team.
@@ -305,11 +195,10 @@ describe("dashboard in Chromium", () => {
     await owner.getByRole("link", { name: "2 members" }).waitFor();
     await owner.waitForLoadState("networkidle");
     const file = join(shotsDir, "team-overview.png");
-    const hideToasts = ".toasts { display: none !important; }";
-    await owner.screenshot({ path: file, fullPage: true, style: hideToasts });
+    await owner.screenshot({ path: file, fullPage: true, style: HIDE_TOASTS });
     await owner.goto("/team/members");
     await owner.locator('[data-testid="member-row"]', { hasText: INVITEE.email }).waitFor();
-    await owner.screenshot({ path: join(shotsDir, "team-members.png"), fullPage: true, style: hideToasts });
+    await owner.screenshot({ path: join(shotsDir, "team-members.png"), fullPage: true, style: HIDE_TOASTS });
     console.info(`e2e screenshots in ${shotsDir}`);
   }, 30_000);
 });

@@ -53,6 +53,52 @@ describe("api client", () => {
     expect(error.userMessage).toMatch(/reach the server/);
   });
 
+  it("uploads multipart with the CSRF header, no JSON content type, progress, and problems as ApiError", async () => {
+    const sent: { method?: string; url?: string; headers: Record<string, string>; body?: unknown } = { headers: {} };
+    let answer = { status: 201, body: JSON.stringify({ document: { id: "d1" } }) };
+    class FakeXhr {
+      status = 0;
+      responseText = "";
+      upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+      onload: (() => void) | null = null;
+      onerror: (() => void) | null = null;
+      onabort: (() => void) | null = null;
+      open(method: string, url: string) {
+        sent.method = method;
+        sent.url = url;
+      }
+      setRequestHeader(name: string, value: string) {
+        sent.headers[name] = value;
+      }
+      abort() {}
+      send(body: unknown) {
+        sent.body = body;
+        this.upload.onprogress?.({ lengthComputable: true, loaded: 50, total: 100 });
+        this.status = answer.status;
+        this.responseText = answer.body;
+        queueMicrotask(() => this.onload?.());
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    const form = new FormData();
+    form.append("file", new Blob(["%PDF-1.4"]), "a.pdf");
+    const progress: number[] = [];
+    const result = await http.upload<{ document: { id: string } }>("/teams/t/orders/o/documents", form, { onProgress: (f) => progress.push(f) });
+    expect(result.document.id).toBe("d1");
+    expect(sent.method).toBe("POST");
+    expect(sent.url).toBe("/api/teams/t/orders/o/documents");
+    expect(sent.headers["X-Requested-With"]).toBe("certdesk");
+    expect(Object.keys(sent.headers).map((h) => h.toLowerCase())).not.toContain("content-type");
+    expect(sent.body).toBe(form);
+    expect(progress).toEqual([0.5]);
+
+    answer = { status: 415, body: JSON.stringify({ status: 415, code: "unsupported_media_type", detail: "Only PDF, PNG or JPEG." }) };
+    const error = (await http.upload("/x", form).catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(415);
+    expect(error.userMessage).toBe("Only PDF, PNG or JPEG.");
+  });
+
   it("names fields and builds queries", () => {
     expect(fieldKey("params.token")).toBe("token");
     expect(fieldKey("/body/roles/0")).toBe("roles");

@@ -1,5 +1,6 @@
 // The one fetch wrapper: JSON in and out, same-origin cookies, the CSRF header on every
-// call, and RFC 9457 problems turned into a typed ApiError.
+// call, and RFC 9457 problems turned into a typed ApiError. Multipart uploads go through
+// XMLHttpRequest for their progress, with the same header and the same errors.
 
 export interface FieldError {
   field: string;
@@ -83,7 +84,11 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   }
 
   if (response.status === 204) return undefined as T;
-  const text = await response.text();
+  return settle<T>(response.status, await response.text());
+}
+
+/** A response's body as JSON, or an ApiError built from its problem details. */
+function settle<T>(status: number, text: string): T {
   let data: unknown = undefined;
   if (text) {
     try {
@@ -92,11 +97,11 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
       data = undefined;
     }
   }
-  if (!response.ok) {
+  if (status < 200 || status >= 300) {
     const problem = (data ?? {}) as { code?: unknown; detail?: unknown; title?: unknown; errors?: unknown };
     throw new ApiError({
-      status: response.status,
-      code: typeof problem.code === "string" ? problem.code : `http_${response.status}`,
+      status,
+      code: typeof problem.code === "string" ? problem.code : `http_${status}`,
       detail: typeof problem.detail === "string" ? problem.detail : undefined,
       title: typeof problem.title === "string" ? problem.title : undefined,
       errors: Array.isArray(problem.errors)
@@ -110,10 +115,47 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   return data as T;
 }
 
+export interface UploadOptions {
+  /** Called with the share of the body sent so far, 0 to 1. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * POST multipart/form-data with upload progress (fetch cannot report it, XMLHttpRequest can).
+ * The browser sets the multipart Content-Type with its boundary; only the CSRF header is added.
+ */
+function upload<T>(path: string, form: FormData, options: UploadOptions = {}): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api${path}`);
+    xhr.setRequestHeader("Accept", "application/json, application/problem+json");
+    xhr.setRequestHeader("X-Requested-With", "certdesk");
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) options.onProgress?.(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      try {
+        resolve(xhr.status === 204 ? (undefined as T) : settle<T>(xhr.status, xhr.responseText));
+      } catch (error) {
+        reject(error);
+      }
+    };
+    xhr.onerror = () => reject(new ApiError({ status: 0, code: "network" }));
+    xhr.onabort = () => reject(new ApiError({ status: 0, code: "aborted", detail: "The upload was cancelled." }));
+    if (options.signal) {
+      if (options.signal.aborted) return xhr.abort();
+      options.signal.addEventListener("abort", () => xhr.abort(), { once: true });
+    }
+    xhr.send(form);
+  });
+}
+
 export const http = {
   get: <T>(path: string, query?: Query) => request<T>("GET", withQuery(path, query)),
   post: <T>(path: string, body?: unknown) => request<T>("POST", path, body),
   put: <T>(path: string, body?: unknown) => request<T>("PUT", path, body),
   patch: <T>(path: string, body?: unknown) => request<T>("PATCH", path, body),
   delete: <T = void>(path: string) => request<T>("DELETE", path),
+  upload,
 };

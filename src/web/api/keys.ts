@@ -9,4 +9,12 @@ export const keys = {
   invitationsAll: (teamId: string) => ["team", teamId, "invitations"] as const,
   audit: (teamId: string) => ["team", teamId, "audit"] as const,
   publicInvitation: (token: string) => ["invitation", token] as const,
+  products: ["products"] as const,
+  // Everything about a team's orders starts with ordersAll, so one invalidation refreshes it all.
+  ordersAll: (teamId: string) => ["team", teamId, "orders"] as const,
+  orders: (teamId: string, status: string) => ["team", teamId, "orders", "list", status] as const,
+  order: (teamId: string, orderId: string) => ["team", teamId, "orders", "detail", orderId] as const,
+  documents: (teamId: string, orderId: string) => ["team", teamId, "orders", "documents", orderId] as const,
+  billingProfiles: (teamId: string) => ["team", teamId, "billing-profiles"] as const,
+  transactions: (teamId: string) => ["team", teamId, "transactions"] as const,
 };

@@ -84,3 +84,94 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+// The certificate account.
+
+export type ProductType = "DV" | "OV" | "EV";
+
+export interface Product {
+  id: string;
+  name: string;
+  type: ProductType;
+  years: number;
+  /** In the currency's minor unit (cents). */
+  priceMinor: number;
+  currency: string;
+  wildcardAllowed: boolean;
+}
+
+/** The brands the server accepts; a card is known by its brand and last four digits only. */
+export const CARD_BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "unionpay"] as const;
+export type CardBrand = (typeof CARD_BRANDS)[number];
+
+export interface BillingProfileInput {
+  name: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  cardBrand: CardBrand;
+  cardLast4: string;
+}
+
+export interface BillingProfile extends BillingProfileInput {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Transaction {
+  id: string;
+  kind: "charge" | "refund";
+  amountMinor: number;
+  currency: string;
+  orderId: string;
+  billingProfileId: string;
+  actor: { id: string; email: string };
+  gatewayReference: string;
+  createdAt: string;
+}
+
+export type ValidationMethod = "email" | "http" | "dns";
+
+export type ValidationInstructions =
+  | { method: "email"; approverEmails: string[] }
+  | { method: "http"; url: string; content: string }
+  | { method: "dns"; recordName: string; recordType: "TXT"; recordValue: string };
+
+export interface ValidationStep {
+  domain: string;
+  method: ValidationMethod | null;
+  completed: boolean;
+  completedAt: string | null;
+  instructions: ValidationInstructions | null;
+}
+
+export type OrderStatus = "pending_validation" | "issued" | "refunded";
+
+export interface Order {
+  id: string;
+  productId: string;
+  domains: string[];
+  status: OrderStatus;
+  validation: ValidationStep[];
+  priceMinor: number;
+  currency: string;
+  billingProfileId: string;
+  csrOnFile: boolean;
+  createdAt: string;
+  issuedAt: string | null;
+  refundedAt: string | null;
+  certificate: { serialNumber: string; notBefore: string; notAfter: string } | null;
+}
+
+export type DocumentMediaType = "application/pdf" | "image/png" | "image/jpeg";
+
+export interface ValidationDocument {
+  id: string;
+  orderId: string;
+  filename: string;
+  mediaType: DocumentMediaType;
+  size: number;
+  sha256: string;
+  uploadedBy: { id: string; email: string };
+  createdAt: string;
+}

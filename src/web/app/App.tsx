@@ -6,6 +6,7 @@ import { LoginPage } from "../features/auth/LoginPage";
 import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
 import { SignupPage } from "../features/auth/SignupPage";
 import { InvitationLandingPage } from "../features/invitations/InvitationLandingPage";
+import { accountRoutes } from "../features/orders/routes";
 import { teamRoutes } from "../features/teams/routes";
 import { ToastProvider } from "../ui/Toast";
 import { RedirectIfSignedIn, RequireAuth } from "./guards";
@@ -15,8 +16,8 @@ import { Shell } from "./Shell";
 
 /**
  * Public pages (auth, e-mailed links) sit outside the shell; everything else needs a
- * session and works on the active team. Orders, Billing, Validation and Certificates
- * will add their routes beside teamRoutes.
+ * session and works on the active team: the team's own pages, then its certificate account
+ * (orders with their validation, documents and certificates; billing).
  */
 const router = createBrowserRouter([
   {
@@ -47,7 +48,7 @@ const router = createBrowserRouter([
           {
             path: "/",
             element: <Shell />,
-            children: [{ index: true, element: <Navigate to="/team" replace /> }, ...teamRoutes, { path: "*", element: <NotFoundPage /> }],
+            children: [{ index: true, element: <Navigate to="/team" replace /> }, ...teamRoutes, ...accountRoutes, { path: "*", element: <NotFoundPage /> }],
           },
         ],
       },

@@ -34,22 +34,22 @@ export function Shell() {
       </header>
       <div className="app-body">
         <nav className="sidebar" aria-label="Main">
-          {NAV.map((section) => (
-            <div key={section.label} className="nav-section">
-              <p className="nav-heading">{section.label}</p>
-              <ul>
-                {section.items
-                  .filter((item) => !item.anyOf || can(item.anyOf, "any"))
-                  .map((item) => (
+          {NAV.map((section) => ({ ...section, items: section.items.filter((item) => !item.anyOf || can(item.anyOf, "any")) }))
+            .filter((section) => section.items.length > 0)
+            .map((section) => (
+              <div key={section.label} className="nav-section">
+                <p className="nav-heading">{section.label}</p>
+                <ul>
+                  {section.items.map((item) => (
                     <li key={item.to}>
                       <NavLink to={item.to} end={item.end} className={({ isActive }) => (isActive ? "nav-link active" : "nav-link")}>
                         {item.label}
                       </NavLink>
                     </li>
                   ))}
-              </ul>
-            </div>
-          ))}
+                </ul>
+              </div>
+            ))}
         </nav>
         <main id="main" className="main" tabIndex={-1}>
           <Outlet />

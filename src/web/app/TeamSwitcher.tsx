@@ -45,10 +45,12 @@ export function TeamSwitcher() {
       onSuccess: ({ activeTeam }) => {
         close();
         toast.success(`Switched to ${activeTeam.name}.`);
-        // Stay on this page if the new team lets the caller see it; else go to its overview.
+        // Stay on this page if the new team lets the caller see it; else go to its overview. A
+        // page of one thing (an order) belongs to the old team: go to its list instead.
         const item = navItemFor(location.pathname);
         const allowed = !item?.anyOf || item.anyOf.some((p) => activeTeam.permissions.includes(p));
         if (!item || !allowed) navigate("/team");
+        else if (location.pathname !== item.to) navigate(item.to);
       },
       onError: (error) => toast.error(error instanceof Error ? error.message : "Could not switch teams."),
     });

@@ -14,8 +14,8 @@ export interface NavSection {
 }
 
 /**
- * The sidebar. The certificate account (Orders, Billing, Validation, Certificates) adds its
- * own section here as its features/ folders arrive.
+ * The sidebar: the team, then its certificate account. Validation, documents and certificates
+ * live on each order's page. A section whose items are all hidden is not shown.
  */
 export const NAV: NavSection[] = [
   {
@@ -26,6 +26,13 @@ export const NAV: NavSection[] = [
       { to: "/team/invitations", label: "Invitations", anyOf: ["members.invite"] },
       { to: "/team/audit", label: "Audit log", anyOf: ["audit.view"] },
       { to: "/team/settings", label: "Settings", anyOf: ["team.update", "team.delete", "team.transfer"] },
+    ],
+  },
+  {
+    label: "Certificates",
+    items: [
+      { to: "/team/orders", label: "Orders", anyOf: ["orders.view"] },
+      { to: "/team/billing", label: "Billing", anyOf: ["billing.view"] },
     ],
   },
 ];

@@ -45,7 +45,8 @@ export function useSwitchTeam() {
     mutationFn: (teamId: string) => meApi.setActiveTeam(teamId),
     onSuccess: async ({ activeTeam }) => {
       queryClient.setQueryData<Me | null>(keys.me, (me) => (me ? { ...me, activeTeam } : me));
-      await queryClient.invalidateQueries({ queryKey: keys.me });
+      // Others may have changed the team meanwhile (members, orders): show it as it is now.
+      await Promise.all([queryClient.invalidateQueries({ queryKey: keys.me }), queryClient.invalidateQueries({ queryKey: keys.team(activeTeam.id) })]);
     },
   });
 }

@@ -8,7 +8,7 @@ export interface DialogProps {
   description?: ReactNode;
   children?: ReactNode;
   footer?: ReactNode;
-  size?: "sm" | "md";
+  size?: "sm" | "md" | "lg";
   /** Keep Escape and backdrop clicks from closing it (while a request runs). */
   busy?: boolean;
 }

@@ -1,0 +1,7 @@
+import type { OrderStatus } from "../../api/types";
+import { Badge } from "../../ui/Badge";
+import { STATUS_LABELS, STATUS_TONES } from "./words";
+
+export function StatusBadge({ status }: { status: OrderStatus }) {
+  return <Badge tone={STATUS_TONES[status]}>{STATUS_LABELS[status]}</Badge>;
+}
