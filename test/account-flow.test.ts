@@ -65,6 +65,15 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
     expect(uploaded.json().document).toMatchObject({ mediaType: "application/pdf", filename: "articles.pdf" });
     expect((await f.members.installer.client.get(`${base}/orders/${orderId}/documents`)).statusCode).toBe(403);
 
+    // The challenge values are validation work: a Billing or Installer member sees progress, not them.
+    for (const role of ["billing", "installer"] as const) {
+      const seen = (await f.members[role].client.get(`${base}/orders/${orderId}`)).json().order;
+      expect(seen.validation[0]).toMatchObject({ method: "dns", completed: false, instructions: null });
+      const listed = (await f.members[role].client.get(`${base}/orders`)).json().items[0];
+      expect(listed.validation[0].instructions).toBeNull();
+    }
+    expect((await validator.get(`${base}/orders/${orderId}`)).json().order.validation[0].instructions.method).toBe("dns");
+
     for (const domain of domains) {
       const done = await validator.post(`${base}/orders/${orderId}/validation/${domain}/complete`);
       expect(done.statusCode).toBe(200);

@@ -4,6 +4,8 @@ import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { instructionsFor } from "../account/domain-validation.js";
 import type { Instructions, ValidationMethod } from "../account/domain-validation.js";
+import { can } from "../policy/authorize.js";
+import type { TeamMember } from "../policy/authorize.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export interface OrderDto {
@@ -24,7 +26,12 @@ export interface OrderDto {
 
 type CertificateRow = { orderId: string; serialNumber: string; notBefore: string; notAfter: string };
 
-export function presentOrder(order: Order, domains: OrderDomain[], certificate: CertificateRow | undefined): OrderDto {
+/**
+ * The challenge values in the instructions are validation work: shown only to those who may see
+ * validation steps (validation.view); everyone with orders.view sees each domain's progress.
+ */
+export function presentOrder(order: Order, domains: OrderDomain[], certificate: CertificateRow | undefined, viewer: TeamMember): OrderDto {
+  const showInstructions = can(viewer, "validation.view");
   const sorted = [...domains].sort((a, b) => a.position - b.position);
   return {
     id: order.id,
@@ -36,7 +43,7 @@ export function presentOrder(order: Order, domains: OrderDomain[], certificate: 
       method: d.method as ValidationMethod | null,
       completed: d.completedAt !== null,
       completedAt: d.completedAt,
-      instructions: d.method && d.challenge ? instructionsFor(d.domain, d.method as ValidationMethod, d.challenge) : null,
+      instructions: showInstructions && d.method && d.challenge ? instructionsFor(d.domain, d.method as ValidationMethod, d.challenge) : null,
     })),
     priceMinor: order.priceMinor,
     currency: order.currency,
@@ -68,17 +75,18 @@ async function detailsOf(executor: Executor, orderIds: string[]) {
   return { domains, certificates };
 }
 
-export async function getOrder(executor: Executor, teamId: string, orderId: string): Promise<OrderDto> {
+export async function getOrder(executor: Executor, teamId: string, orderId: string, viewer: TeamMember): Promise<OrderDto> {
   const order = await executor.selectFrom("orders").selectAll().where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
   if (!order) throw new AppError("not_found", "No such order.");
   const { domains, certificates } = await detailsOf(executor, [order.id]);
-  return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id));
+  return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
 }
 
 export async function listOrders(
   executor: Executor,
   teamId: string,
   input: { limit: number; cursor?: string; status?: string },
+  viewer: TeamMember,
 ): Promise<{ items: OrderDto[]; nextCursor: string | null }> {
   const after = decodeCursor(input.cursor, 1);
   let query = executor.selectFrom("orders").selectAll().where("teamId", "=", teamId);
@@ -88,7 +96,7 @@ export async function listOrders(
   const page = rows.slice(0, input.limit);
   const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
   return {
-    items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id))),
+    items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id), viewer)),
     nextCursor: rows.length > input.limit ? encodeCursor([page.at(-1)!.id]) : null,
   };
 }

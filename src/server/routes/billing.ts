@@ -69,7 +69,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
     "/api/teams/:teamId/billing-profiles/:billingProfileId",
     {
       config: { access: "billing.view" },
-      schema: { tags, summary: "One billing profile", params: ProfileParams, response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(401, 403, 404) } },
+      schema: { tags, summary: "One billing profile", params: ProfileParams, response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) } },
     },
     async (request) => ({ billingProfile: await getBillingProfile(db, request.params.teamId, request.params.billingProfileId) }),
   );
@@ -105,7 +105,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
     "/api/teams/:teamId/billing-profiles/:billingProfileId",
     {
       config: { access: "billing.manage" },
-      schema: { tags, summary: "Remove a billing profile (its past charges stay in the ledger)", params: ProfileParams, response: { 204: NoContent, ...problems(401, 403, 404) } },
+      schema: { tags, summary: "Remove a billing profile (its past charges stay in the ledger)", params: ProfileParams, response: { 204: NoContent, ...problems(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       await removeBillingProfile(ctxOf(request, services), request.params.teamId, request.params.billingProfileId);

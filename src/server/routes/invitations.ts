@@ -72,7 +72,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
         tags,
         summary: "Send a new link (the old one stops working) and restart the expiry",
         params: InvitationParams,
-        response: { 200: Type.Object({ invitation: Invitation }), ...problems(401, 403, 404, 409, 410, 429) },
+        response: { 200: Type.Object({ invitation: Invitation }), ...problems(400, 401, 403, 404, 409, 410, 429) },
       },
     },
     async (request) => {
@@ -88,7 +88,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
     "/api/teams/:teamId/invitations/:invitationId",
     {
       config: { access: "members.invite" },
-      schema: { tags, summary: "Revoke a pending invitation", params: InvitationParams, response: { 204: NoContent, ...problems(401, 403, 404, 410) } },
+      schema: { tags, summary: "Revoke a pending invitation", params: InvitationParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 410) } },
     },
     async (request, reply) => {
       await revokeInvitation(ctxOf(request, services), request.params.teamId, request.params.invitationId);

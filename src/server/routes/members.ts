@@ -59,7 +59,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Remove a member (members.remove), or leave when userId is yours",
         params: MemberParams,
-        response: { 204: NoContent, ...problems(401, 403, 404) },
+        response: { 204: NoContent, ...problems(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

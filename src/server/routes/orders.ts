@@ -5,7 +5,7 @@ import { MAX_DOMAINS, placeOrder } from "../commands/place-order.js";
 import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, problems, typed } from "./route-kit.js";
+import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import { Cursor, Id, Limit, TeamIdParams, page } from "./schemas.js";
 
@@ -30,16 +30,16 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         response: { 200: page(Order), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => listOrders(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, status: request.query.status }),
+    async (request) => listOrders(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, status: request.query.status }, membershipOf(request).member),
   );
 
   app.get(
     "/api/teams/:teamId/orders/:orderId",
     {
       config: { access: "orders.view" },
-      schema: { tags, summary: "One order with its validation steps", params: OrderParams, response: { 200: Type.Object({ order: Order }), ...problems(401, 403, 404) } },
+      schema: { tags, summary: "One order with its validation steps", params: OrderParams, response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404) } },
     },
-    async (request) => ({ order: await getOrder(db, request.params.teamId, request.params.orderId) }),
+    async (request) => ({ order: await getOrder(db, request.params.teamId, request.params.orderId, membershipOf(request).member) }),
   );
 
   app.post(
@@ -64,7 +64,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const { teamId } = request.params;
       const orderId = await placeOrder(ctxOf(request, services), teamId, request.body);
-      return reply.status(201).send({ order: await getOrder(db, teamId, orderId) });
+      return reply.status(201).send({ order: await getOrder(db, teamId, orderId, membershipOf(request).member) });
     },
   );
 
@@ -76,13 +76,13 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Refund an order within 30 days of its charge",
         params: OrderParams,
-        response: { 200: Type.Object({ order: Order }), ...problems(401, 403, 404, 409) },
+        response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
       const { teamId, orderId } = request.params;
       await refundOrder(ctxOf(request, services), teamId, orderId);
-      return { order: await getOrder(db, teamId, orderId) };
+      return { order: await getOrder(db, teamId, orderId, membershipOf(request).member) };
     },
   );
 }

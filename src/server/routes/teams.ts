@@ -54,7 +54,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
     "/api/teams/:teamId",
     {
       config: { access: "team.view" },
-      schema: { tags, summary: "A team, its Owner and member count", params: TeamIdParams, response: { 200: Type.Object({ team: TeamDetail }), ...problems(401, 404) } },
+      schema: { tags, summary: "A team, its Owner and member count", params: TeamIdParams, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 404) } },
     },
     async (request) => {
       const { team, member } = membershipOf(request);
@@ -79,7 +79,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
     "/api/teams/:teamId",
     {
       config: { access: "team.delete" },
-      schema: { tags, summary: "Delete a team (never the default team)", params: TeamIdParams, response: { 204: NoContent, ...problems(401, 403, 404, 409) } },
+      schema: { tags, summary: "Delete a team (never the default team)", params: TeamIdParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
       await deleteTeam(ctxOf(request, services), request.params.teamId);

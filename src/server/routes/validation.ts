@@ -8,7 +8,7 @@ import { completeValidationStep } from "../commands/complete-validation-step.js"
 import { getOrder } from "../queries/orders.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, problems, typed } from "./route-kit.js";
+import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
 import { Id } from "./schemas.js";
 
 const tags = ["validation"];
@@ -38,7 +38,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
         response: { 200: OrderAnswer, ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => ({ order: await getOrder(services.db.kysely, request.params.teamId, request.params.orderId) }),
+    async (request) => ({ order: await getOrder(services.db.kysely, request.params.teamId, request.params.orderId, membershipOf(request).member) }),
   );
 
   app.post(
@@ -56,7 +56,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
     async (request) => {
       const { teamId, orderId, domain } = request.params;
       await chooseValidationMethod(ctxOf(request, services), teamId, orderId, { domain, method: request.body.method });
-      return { order: await getOrder(services.db.kysely, teamId, orderId) };
+      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
 
@@ -74,7 +74,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
     async (request) => {
       const { teamId, orderId, domain } = request.params;
       await completeValidationStep(ctxOf(request, services), teamId, orderId, domain);
-      return { order: await getOrder(services.db.kysely, teamId, orderId) };
+      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
 }
