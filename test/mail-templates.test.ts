@@ -29,8 +29,8 @@ describe("invitation e-mail", () => {
       expect(body).toContain("ada@example.com");
       expect(body).toContain("Account Admin");
       expect(body).toContain("Installer");
-      expect(body).toMatch(/except deleting it or transferring its ownership/);
-      expect(body).toMatch(/certificate download and reissue/);
+      expect(body).toContain("Everything except deleting the team or changing its Owner.");
+      expect(body).toContain("Certificate requests (CSRs), downloads and reissues.");
       expect(body).toContain("Sunday, 29 November 2026 at 14:05 UTC");
       expect(body).not.toMatch(/account_admin|installer\b/);
       expect(body).not.toMatch(/Billing|Validation/);
@@ -45,9 +45,9 @@ describe("invitation e-mail", () => {
   it("describes every role", () => {
     const email = invitation({ roles: ["validation", "billing", "installer", "account_admin"] });
     expect(email.text).toContain("with the roles Account Admin, Billing, Validation and Installer.");
-    expect(email.text).toContain("Billing: orders, billing profiles, transactions and refunds");
-    expect(email.text).toContain("Validation: validation documents and domain-control steps");
-    expect(email.text).toContain("Installer: certificate signing requests (CSRs), certificate download and reissue");
+    expect(email.text).toContain("Billing: Orders, transactions, billing profiles and refunds.");
+    expect(email.text).toContain("Validation: Validation documents and domain-control steps.");
+    expect(email.text).toContain("Installer: Certificate requests (CSRs), downloads and reissues.");
     expect(invitation({ roles: ["billing"] }).text).toContain("with the role Billing.");
   });
 

@@ -33,3 +33,11 @@ export const ROLE_LABELS: Record<Role, string> = {
   validation: "Validation",
   installer: "Installer",
 };
+
+/** What each role lets its holder do, in plain words (invitation e-mails, the dashboard). */
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  account_admin: "Everything except deleting the team or changing its Owner.",
+  billing: "Orders, transactions, billing profiles and refunds.",
+  validation: "Validation documents and domain-control steps.",
+  installer: "Certificate requests (CSRs), downloads and reissues.",
+};

@@ -1,7 +1,7 @@
 // The e-mails certdesk sends, each as a subject, a plain-text body and an HTML body.
 // Every interpolated value is user input somewhere (team and user names): the HTML
 // escapes all of it, and subjects and text keep it on one line.
-import { ROLE_LABELS, ROLES } from "../../shared/permissions.js";
+import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from "../../shared/permissions.js";
 import type { Role } from "../../shared/permissions.js";
 import { button, escapeHtml, formatUtc, layout, oneLine, paragraph, rawLink } from "./layout.js";
 import type { OutgoingEmail } from "./outbox.js";
@@ -24,12 +24,6 @@ export interface PasswordResetEmailInput {
 }
 
 /** What each role lets a member do, in the words of the invitation e-mail. */
-export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  account_admin: "everything in the team except deleting it or transferring its ownership",
-  billing: "orders, billing profiles, transactions and refunds",
-  validation: "validation documents and domain-control steps",
-  installer: "certificate signing requests (CSRs), certificate download and reissue",
-};
 
 /** The roles asked for, once each, in the catalogue's order. */
 function sortedRoles(roles: readonly Role[]): Role[] {
@@ -82,7 +76,7 @@ export function invitationEmail(input: InvitationEmailInput): OutgoingEmail {
       (role) =>
         `<tr><td style="padding:6px 12px 6px 0;vertical-align:top;white-space:nowrap;font-weight:600;color:#111827">` +
         `${escapeHtml(ROLE_LABELS[role])}</td>` +
-        `<td style="padding:6px 0;vertical-align:top;color:#374151">${escapeHtml(capitalize(ROLE_DESCRIPTIONS[role]))}</td></tr>`,
+        `<td style="padding:6px 0;vertical-align:top;color:#374151">${escapeHtml(ROLE_DESCRIPTIONS[role])}</td></tr>`,
     )
     .join("");
   const roleTable =
@@ -153,8 +147,4 @@ export function passwordResetEmail(input: PasswordResetEmailInput): OutgoingEmai
   });
 
   return { to: input.to, subject: "Reset your certdesk password", text, html };
-}
-
-function capitalize(value: string): string {
-  return value.charAt(0).toUpperCase() + value.slice(1);
 }

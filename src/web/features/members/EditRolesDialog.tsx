@@ -1,14 +1,14 @@
 import { useState } from "react";
 import { fieldError } from "../../api/client";
 import type { Member, Role } from "../../api/types";
-import { Alert, ErrorAlert } from "../../ui/Alert";
+import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { Dialog } from "../../ui/Dialog";
 import { useToast } from "../../ui/Toast";
 import { RolePicker } from "../roles/RolePicker";
 import { useUpdateRoles } from "./hooks";
 
-export function EditRolesDialog({ teamId, member, isSelf, onClose }: { teamId: string; member: Member | null; isSelf: boolean; onClose: () => void }) {
+export function EditRolesDialog({ teamId, member, onClose }: { teamId: string; member: Member | null; onClose: () => void }) {
   const update = useUpdateRoles(teamId);
   return (
     <Dialog
@@ -21,12 +21,12 @@ export function EditRolesDialog({ teamId, member, isSelf, onClose }: { teamId: s
       title={member ? `Roles of ${member.name}` : "Roles"}
       description={member ? `${member.email} · A member holds at least one role.` : undefined}
     >
-      {member ? <EditRolesForm key={member.userId} member={member} isSelf={isSelf} update={update} onDone={onClose} /> : null}
+      {member ? <EditRolesForm key={member.userId} member={member} update={update} onDone={onClose} /> : null}
     </Dialog>
   );
 }
 
-function EditRolesForm({ member, isSelf, update, onDone }: { member: Member; isSelf: boolean; update: ReturnType<typeof useUpdateRoles>; onDone: () => void }) {
+function EditRolesForm({ member, update, onDone }: { member: Member; update: ReturnType<typeof useUpdateRoles>; onDone: () => void }) {
   const [roles, setRoles] = useState<Role[]>(member.roles);
   const toast = useToast();
   const none = roles.length === 0;
@@ -38,7 +38,6 @@ function EditRolesForm({ member, isSelf, update, onDone }: { member: Member; isS
       onSubmit={(event) => {
         event.preventDefault();
         if (none || unchanged) return;
-        // mutateAsync: changing one's own roles may unmount this page.
         update.mutateAsync({ userId: member.userId, roles }).then(
           () => {
             toast.success(`Updated the roles of ${member.name}.`);
@@ -50,9 +49,6 @@ function EditRolesForm({ member, isSelf, update, onDone }: { member: Member; isS
     >
       <div className="stack">
         <RolePicker value={roles} onChange={setRoles} error={rolesError} disabled={update.isPending} />
-        {isSelf ? (
-          <Alert tone="warning">You are changing your own roles. Taking away Account Admin may lock you out of this page.</Alert>
-        ) : null}
         {update.error && !fieldError(update.error, "roles") ? <ErrorAlert error={update.error} /> : null}
       </div>
       <div className="dialog-footer">

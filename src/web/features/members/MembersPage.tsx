@@ -91,7 +91,8 @@ export function MembersPage() {
                     </td>
                     <td data-label="Joined">{formatDate(member.joinedAt)}</td>
                     <td className="cell-actions">
-                      {!member.isOwner && canUpdate ? (
+                      {/* Nobody edits their own roles: the server refuses it, so the button is not offered. */}
+                      {!member.isOwner && !self && canUpdate ? (
                         <Button size="sm" onClick={() => setEditing(member)} aria-label={`Edit roles of ${member.name}`}>
                           Edit roles
                         </Button>
@@ -126,7 +127,7 @@ export function MembersPage() {
         ) : null}
       </Card>
 
-      <EditRolesDialog teamId={team.id} member={editing} isSelf={editing?.userId === me.user.id} onClose={() => setEditing(null)} />
+      <EditRolesDialog teamId={team.id} member={editing} onClose={() => setEditing(null)} />
       <ConfirmDialog
         open={removing !== null}
         onClose={() => {

@@ -1,17 +1,10 @@
 // Plain words for roles and permissions. Which role grants what is the server's business;
 // these lines only describe them to people.
-import { PERMISSIONS, ROLES, ROLE_LABELS } from "../../../shared/permissions";
+import { PERMISSIONS, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "../../../shared/permissions";
 import type { Permission, Role } from "../../../shared/permissions";
 
-export { PERMISSIONS, ROLES, ROLE_LABELS };
+export { PERMISSIONS, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS };
 export type { Permission, Role };
-
-export const ROLE_DESCRIPTIONS: Record<Role, string> = {
-  account_admin: "Everything except deleting the team or changing its Owner.",
-  billing: "Orders, transactions, billing profiles and refunds.",
-  validation: "Validation documents and domain-control steps.",
-  installer: "Certificate requests (CSRs), downloads and reissues.",
-};
 
 export const PERMISSION_LABELS: Record<Permission, string> = {
   "team.view": "See the team, its members and their roles",
