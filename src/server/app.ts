@@ -81,7 +81,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
 
   registerErrorHandling(app);
   await app.register(cookie);
-  await registerSecurityHeaders(app, deps);
+  registerSecurityHeaders(app, deps);
   await registerRateLimits(app, deps);
   registerCsrf(app, deps);
   registerSessions(app, deps);

