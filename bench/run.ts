@@ -51,6 +51,7 @@ const WARMUP = env("BENCH_WARMUP", 2);
 const CONNECTIONS = env("BENCH_CONNECTIONS", 50);
 const MEMBERS = env("BENCH_MEMBERS", 10_000);
 const DEEP_AFTER = env("BENCH_DEEP_AFTER", 9_000);
+const ORDERS = env("BENCH_ORDERS", 10_000);
 
 interface Row {
   scenario: Scenario;
@@ -123,8 +124,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   const loadAtStart = os.loadavg()[0]!.toFixed(1);
   try {
-    log(`seeding ${fmt(MEMBERS)} members into ${databaseUrl}`);
-    const data = await seed(databaseUrl, { members: MEMBERS, deepCursorAfter: DEEP_AFTER });
+    log(`seeding ${fmt(MEMBERS)} members and ${fmt(ORDERS)} orders into ${databaseUrl}`);
+    const data = await seed(databaseUrl, { members: MEMBERS, deepCursorAfter: DEEP_AFTER, orders: ORDERS });
 
     log("starting certdesk (dist/src/server/cli.js serve) and the bare Fastify server");
     const app = await Child.start(
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push(
       `certdesk bench — Node ${process.version}, ${os.cpus().length} CPUs, autocannon ${CONNECTIONS} connections, ` +
-        `${DURATION}s per scenario after ${WARMUP}s warm-up; SQLite, a team of ${fmt(MEMBERS)} members; ` +
+        `${DURATION}s per scenario after ${WARMUP}s warm-up; SQLite, a team of ${fmt(MEMBERS)} members and ${fmt(ORDERS)} orders; ` +
         `load generator on the same machine; load average ${loadAtStart} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end ` +
         `(other work on the machine lowers every number alike: read the ratios).`,
     );

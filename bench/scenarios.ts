@@ -112,6 +112,25 @@ export const SCENARIOS: Scenario[] = [
     notes: "after 9,000 members",
   },
   {
+    name: "GET orders?limit=50 (first page)",
+    target: "app",
+    request: (ctx) => ({ path: `/api/teams/${ctx.data.teamId}/orders?limit=50`, headers: { cookie: ctx.cookies.owner } }),
+    expectStatus: 200,
+    compareToBare: true,
+    notes: "orders.view on a team of 10,000 orders, 2 domains each",
+  },
+  {
+    name: "GET orders?limit=50 (deep cursor)",
+    target: "app",
+    request: (ctx) => ({
+      path: `/api/teams/${ctx.data.teamId}/orders?limit=50&cursor=${ctx.data.deepOrdersCursor}`,
+      headers: { cookie: ctx.cookies.owner },
+    }),
+    expectStatus: 200,
+    compareToBare: true,
+    notes: "after 9,000 orders",
+  },
+  {
     name: "GET audit as installer (denied)",
     target: "app",
     request: (ctx) => ({ path: `/api/teams/${ctx.data.teamId}/audit`, headers: { cookie: ctx.cookies.installer } }),

@@ -29,6 +29,9 @@ export interface BenchData {
   /** A cursor that starts the members list after this many members. */
   deepCursor: string;
   deepCursorAfter: number;
+  orderCount: number;
+  /** A cursor that starts the orders list (newest first) after 9,000 of them. */
+  deepOrdersCursor: string;
 }
 
 const T0 = Date.parse("2025-06-01T00:00:00Z");
@@ -39,7 +42,7 @@ async function insertChunked<T>(rows: T[], insert: (chunk: T[]) => Promise<unkno
   for (let i = 0; i < rows.length; i += size) await insert(rows.slice(i, i + size));
 }
 
-export async function seed(databaseUrl: string, options: { members: number; deepCursorAfter: number }): Promise<BenchData> {
+export async function seed(databaseUrl: string, options: { members: number; deepCursorAfter: number; orders: number }): Promise<BenchData> {
   const db = createDb(databaseUrl);
   try {
     await migrateToLatest(db);
@@ -93,11 +96,42 @@ export async function seed(databaseUrl: string, options: { members: number; deep
       }
     }
 
+    // The team's certificate account: one billing profile and ORDERS orders of two domains each,
+    // with their charges; every third one validated and issued-looking (status only).
+    const profileId = newId(tick());
+    const orders: Insertable<Database["orders"]>[] = [];
+    const orderDomains: Insertable<Database["orderDomains"]>[] = [];
+    const charges: Insertable<Database["transactions"]>[] = [];
+    for (let i = 0; i < options.orders; i += 1) {
+      const at = tick();
+      const id = newId(at);
+      const issued = i % 3 === 0;
+      orders.push({
+        id, teamId, productId: "dv-1y", billingProfileId: profileId, status: issued ? "issued" : "pending_validation",
+        priceMinor: 4900, currency: "USD", createdBy: owner.id, createdAt: iso(at), issuedAt: issued ? iso(at) : null, refundedAt: null, csrPem: null,
+      });
+      for (const [position, domain] of [`shop${i}.bench.example.com`, `www.shop${i}.bench.example.com`].entries()) {
+        orderDomains.push({ orderId: id, position, domain, method: "dns", challenge: `challenge-${i}-${position}`, completedAt: issued ? iso(at) : null });
+      }
+      charges.push({
+        id: newId(at), teamId, orderId: id, billingProfileId: profileId, kind: "charge", amountMinor: 4900, currency: "USD",
+        actorId: owner.id, gatewayReference: `ch_bench_${i}`, createdAt: iso(at),
+      });
+    }
+
     await db.kysely.transaction().execute(async (tx) => {
       await insertChunked(users, (c) => tx.insertInto("users").values(c).execute());
       await insertChunked(teams, (c) => tx.insertInto("teams").values(c).execute());
       await insertChunked(memberships, (c) => tx.insertInto("memberships").values(c).execute());
       await insertChunked(audit, (c) => tx.insertInto("auditLog").values(c).execute());
+      const now = iso(T0);
+      await tx
+        .insertInto("billingProfiles")
+        .values({ id: profileId, teamId, name: "Bench Co", country: "DE", cardBrand: "visa", cardLast4: "4242", createdAt: now, updatedAt: now, deletedAt: null })
+        .execute();
+      await insertChunked(orders, (c) => tx.insertInto("orders").values(c).execute());
+      await insertChunked(orderDomains, (c) => tx.insertInto("orderDomains").values(c).execute());
+      await insertChunked(charges, (c) => tx.insertInto("transactions").values(c).execute());
     });
     await sql`analyze`.execute(db.kysely);
 
@@ -111,6 +145,9 @@ export async function seed(databaseUrl: string, options: { members: number; deep
       installer,
       deepCursor: encodeCursor([after.joinedAt, after.userId]),
       deepCursorAfter: options.deepCursorAfter,
+      orderCount: options.orders,
+      // Newest first: after 9,000 orders comes the (orders - 9,000)-th oldest.
+      deepOrdersCursor: encodeCursor([orders[Math.max(0, options.orders - 9_001)]!.id!]),
     };
   } finally {
     await db.close();
