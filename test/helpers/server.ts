@@ -16,6 +16,7 @@ import { PASSWORD, uniqueEmail } from "./app.js";
 import { createTestDatabase } from "./engines.js";
 import type { TestDatabase } from "./engines.js";
 import { startSmtpServer } from "./smtp.js";
+export { freePort } from "../../bench/processes.js";
 import type { ReceivedMail, TestSmtpServer } from "./smtp.js";
 
 export interface HttpResponse {
@@ -147,17 +148,6 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A port on 127.0.0.1 that was free a moment ago (for a child process that needs PORT up front). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Resolves once the server answers HTTP at all (any status); rejects after timeoutMs. */
 export async function waitForHttp(baseUrl: string, timeoutMs = 30_000, alive: () => boolean = () => true): Promise<void> {
