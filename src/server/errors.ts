@@ -42,6 +42,19 @@ export interface FieldError {
   message: string;
 }
 
+let stackTraceLimit = Error.stackTraceLimit;
+
+/** Turns stack capture off for the Error constructor about to run (it is turned back on right after). */
+function withoutStack<T>(value: T): T {
+  stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  return value;
+}
+
+/**
+ * An expected refusal (404, 403, 409 …). It carries no stack trace: they are answers, not faults,
+ * and capturing one was a measurable part of a refused request's cost.
+ */
 export class AppError extends Error {
   readonly status: number;
   readonly title: string;
@@ -51,7 +64,8 @@ export class AppError extends Error {
     readonly detail?: string,
     readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number; access?: Permission } = {},
   ) {
-    super(detail ?? ERROR_STATUS[code][1]);
+    super(withoutStack(detail ?? ERROR_STATUS[code][1]));
+    Error.stackTraceLimit = stackTraceLimit;
     this.status = ERROR_STATUS[code][0];
     this.title = ERROR_STATUS[code][1];
   }

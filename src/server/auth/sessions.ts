@@ -1,10 +1,13 @@
 // Server-side sessions: a random token in the cookie, only its SHA-256 in the database,
 // with an idle and an absolute timeout measured by the injected clock.
+import type { Kysely } from "kysely";
 import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Actor } from "../context.js";
+import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
+import type { Database } from "../db/schema.js";
 import { hashToken, newToken } from "../secrets.js";
 
 /** Refreshing last_seen_at on every request would make every read a write; once a minute is enough. */
@@ -30,10 +33,8 @@ export async function startSession(executor: Executor, clock: Clock, config: Con
   return token;
 }
 
-/** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
-export async function resolveSession(executor: Executor, clock: Clock, config: Config, token: string): Promise<Actor | null> {
-  const tokenHash = hashToken(token);
-  const row = await executor
+const sessionByHash = reusableQuery((db, tokenHash: string) =>
+  db
     .selectFrom("sessions")
     .innerJoin("users", "users.id", "sessions.userId")
     .select([
@@ -46,8 +47,13 @@ export async function resolveSession(executor: Executor, clock: Clock, config: C
       "sessions.lastSeenAt",
       "sessions.expiresAt",
     ])
-    .where("sessions.tokenHash", "=", tokenHash)
-    .executeTakeFirst();
+    .where("sessions.tokenHash", "=", tokenHash),
+);
+
+/** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
+export async function resolveSession(executor: Kysely<Database>, clock: Clock, config: Config, token: string): Promise<Actor | null> {
+  const tokenHash = hashToken(token);
+  const [row] = await sessionByHash(executor, tokenHash);
   if (!row) return null;
   const now = clock.now();
   const idleSince = now.getTime() - Date.parse(row.lastSeenAt);

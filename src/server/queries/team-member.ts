@@ -1,4 +1,5 @@
 // The actor's membership of a team, and the team as the actor sees it.
+import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import type { TeamMember } from "../policy/authorize.js";
@@ -10,15 +11,26 @@ export interface MemberOfTeam {
   team: Team;
 }
 
-/** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
-export async function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
-  const row = await executor
+const membershipInTeam = reusableQuery((db, teamId: string, userId: string) =>
+  db
     .selectFrom("memberships")
     .innerJoin("teams", "teams.id", "memberships.teamId")
     .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "teams.createdAt", "memberships.roles"])
     .where("memberships.teamId", "=", teamId)
-    .where("memberships.userId", "=", userId)
-    .executeTakeFirst();
+    .where("memberships.userId", "=", userId),
+);
+
+const teamsOfUser = reusableQuery((db, userId: string) =>
+  db
+    .selectFrom("memberships")
+    .innerJoin("teams", "teams.id", "memberships.teamId")
+    .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "memberships.roles"])
+    .where("memberships.userId", "=", userId),
+);
+
+/** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
+export async function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
+  const [row] = await membershipInTeam(executor, teamId, userId);
   if (!row) return null;
   const isOwner = row.ownerId === userId;
   return {
@@ -40,12 +52,7 @@ export function presentTeam(team: Pick<Team, "id" | "name" | "isDefault">, membe
 
 /** Every team the user belongs to, default team first, then by name. */
 export async function listTeamsOf(executor: Executor, userId: string): Promise<TeamSummaryDto[]> {
-  const rows = await executor
-    .selectFrom("memberships")
-    .innerJoin("teams", "teams.id", "memberships.teamId")
-    .select(["teams.id", "teams.name", "teams.ownerId", "teams.isDefault", "memberships.roles"])
-    .where("memberships.userId", "=", userId)
-    .execute();
+  const rows = await teamsOfUser(executor, userId);
   return rows
     .map((row) => {
       const isOwner = row.ownerId === userId;
