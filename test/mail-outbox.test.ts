@@ -130,6 +130,21 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
     },
   );
 
+  it("marks an e-mail the server refuses for good (5xx) as failed, blanks it and never retries it", async () => {
+    const server = await smtp({ failFirst: 100, failAt: "rcpt", failCode: 550 });
+    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, { to: "nobody@example.com", subject: "s", text: "secret link", html: "<p>secret link</p>" }));
+    const d = dispatcher(transportTo(server.url));
+    expect(await d.drain()).toBe(0);
+    const [row] = await outboxRows();
+    expect(row).toMatchObject({ sentAt: null, attempts: 1, textBody: "", htmlBody: "" });
+    expect(row!.failedAt).not.toBeNull();
+    expect(row!.lastError).toMatch(/550/);
+    // Long past any backoff: still not tried again.
+    await t.db.kysely.updateTable("outbox").set({ nextAttemptAt: "2000-01-01T00:00:00.000Z" }).execute();
+    expect(await d.drain()).toBe(0);
+    expect(server.attempts).toBe(1);
+  });
+
   it("never sends an e-mail queued in a transaction that rolled back", async () => {
     const server = await smtp();
     await expect(

@@ -78,6 +78,8 @@ export interface OutboxTable {
   attempts: Generated<number>;
   nextAttemptAt: string;
   sentAt: string | null;
+  /** Refused for good by the receiving server (SMTP 5xx): never retried. */
+  failedAt: Generated<string | null>;
   lastError: string | null;
 }
 

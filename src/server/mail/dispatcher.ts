@@ -148,6 +148,7 @@ export class OutboxDispatcher {
         .select(["id", "attempts", "nextAttemptAt"])
         .where("sentAt", "is", null)
         .where("nextAttemptAt", "<=", cutoff)
+        .where("failedAt", "is", null)
         // Both columns of outbox_due_idx (sent_at, next_attempt_at), in its order:
         // the oldest due rows come straight off the index, without a sort.
         .orderBy("sentAt")
@@ -186,6 +187,19 @@ export class OutboxDispatcher {
         { id: row.id },
       );
     } catch (error) {
+      if (isPermanentRefusal(error)) {
+        const lastError = describeError(error);
+        await this.db.kysely
+          .updateTable("outbox")
+          // As after sending: the bodies hold one-time links that nothing will deliver now.
+          .set({ attempts: sql<number>`attempts + 1`, lastError, failedAt: this.clock.now().toISOString(), textBody: "", htmlBody: "" })
+          .where("id", "=", row.id)
+          .where("sentAt", "is", null)
+          .where("nextAttemptAt", "=", leaseUntil)
+          .execute();
+        this.log.error({ outboxId: row.id, attempts: attempts + 1, err: lastError }, "e-mail refused for good; not retried");
+        return false;
+      }
       const delayMs = this.retryDelay(attempts);
       const nextAttemptAt = new Date(this.clock.now().getTime() + delayMs).toISOString();
       const lastError = describeError(error);
@@ -221,6 +235,12 @@ export class OutboxDispatcher {
     const capped = Math.min(this.maxDelayMs, exponential);
     return Math.max(1, Math.round(capped / 2 + Math.random() * (capped / 2)));
   }
+}
+
+/** SMTP 5xx replies are permanent (RFC 5321 4.2.1); 4xx, timeouts and refused connections are not. */
+function isPermanentRefusal(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === "number" && code >= 500 && code < 600;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
