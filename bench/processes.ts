@@ -37,10 +37,17 @@ export class Child {
   }
 
   /** Starts `node script args…` with PORT set to a free port and waits until `probePath` answers. */
-  static async start(name: string, script: string, args: string[], env: Record<string, string>, probePath: string): Promise<Child> {
+  static async start(
+    name: string,
+    script: string,
+    args: string[],
+    env: Record<string, string>,
+    probePath: string,
+    nodeOptions: string[] = [],
+  ): Promise<Child> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(process.execPath, [...nodeOptions, script, ...args], {
       env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, PORT: String(port), HOST: "127.0.0.1" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -79,4 +79,17 @@ describe("SQLite as the embedded default", () => {
     const ids = other.prepare("select id from products where id in ('mine', 'elsewhere')").all();
     expect(ids).toEqual([{ id: "mine" }]);
   });
+
+  it("keeps ANALYZE's row counts but drops its value samples, which made SQLite re-plan every lookup", () => {
+    other.exec(product("analyzed"));
+    other.exec("analyze");
+    expect((other.prepare("select count(*) as n from sqlite_stat4").get() as { n: number }).n).toBeGreaterThan(0);
+    const probe = openSqlite(file);
+    try {
+      expect((probe.prepare("select count(*) as n from sqlite_stat4").get() as { n: number }).n).toBe(0);
+      expect((probe.prepare("select count(*) as n from sqlite_stat1").get() as { n: number }).n).toBeGreaterThan(0);
+    } finally {
+      probe.close();
+    }
+  });
 });

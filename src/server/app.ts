@@ -1,8 +1,7 @@
 // buildApp(deps): registers plugins and routes; never listens, so tests can inject.
-import { AjvCompiler } from "@fastify/ajv-compiler";
 import cookie from "@fastify/cookie";
 import Fastify from "fastify";
-import type { FastifyInstance, FastifyServerOptions } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { LoginThrottle } from "./auth/login-throttle.js";
 import { HOUR } from "./clock.js";
 import type { Deps } from "./context.js";
@@ -17,6 +16,7 @@ import { loggerOptions } from "./plugins/logging.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSessions } from "./plugins/session.js";
+import { buildSerializer, buildValidator } from "./schema-compilers.js";
 import { auditRoutes } from "./routes/audit.js";
 import { billingRoutes } from "./routes/billing.js";
 import { orderRoutes } from "./routes/orders.js";
@@ -32,23 +32,6 @@ import { validationRoutes } from "./routes/validation.js";
 
 export const BODY_LIMIT = 1024 * 1024;
 
-const ajvCompilers = AjvCompiler();
-
-/**
- * Ajv with Fastify's options for params, query and headers, which arrive as text and need
- * coercion ("limit=5" → 5); without coercion for the JSON body, where {"name": 42} is the
- * wrong type and must be refused, not quietly turned into "42".
- */
-const buildValidator: NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>["buildValidator"] = (
-  externalSchemas,
-  ajvOptions,
-) => {
-  const coercing = ajvCompilers(externalSchemas, ajvOptions);
-  const customOptions = { ...(ajvOptions?.customOptions as object | undefined), coerceTypes: false };
-  const strict = ajvCompilers(externalSchemas, { ...ajvOptions, customOptions } as typeof ajvOptions);
-  return (route) => (route.httpPart === "body" ? strict : coercing)(route);
-};
-
 export interface BuildOptions {
   /** pino logger options, or false for silence (tests). */
   logger?: boolean | object;
@@ -63,7 +46,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
     // A path segment may be a whole DNS name (253 characters, e.g. /validation/:domain); find-my-way stops at 100.
     routerOptions: { maxParamLength: 300 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
-    schemaController: { compilersFactory: { buildValidator } },
+    schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     frameworkErrors: (error, _request, reply) => sendProblem(reply, frameworkProblem(error)),
   });
   // Only JSON bodies (and multipart where a route opts in); text/plain would slip past the schemas.

@@ -1,12 +1,12 @@
 // Ids, random tokens and their hashes. Tokens are 32 random bytes (base64url); only SHA-256 is stored.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 
 export function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
+  return hash("sha256", token, "base64url");
 }
 
 let lastMs = 0;

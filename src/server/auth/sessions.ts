@@ -5,6 +5,7 @@ import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Actor } from "../context.js";
+import { cachedRead } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Database } from "../db/schema.js";
@@ -53,19 +54,27 @@ const sessionByHash = reusableQuery((db, tokenHash: string) =>
 /** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
 export async function resolveSession(executor: Kysely<Database>, clock: Clock, config: Config, token: string): Promise<Actor | null> {
   const tokenHash = hashToken(token);
-  const [row] = await sessionByHash(executor, tokenHash);
+  // The row may come from the read cache; the clock is checked against it on every request.
+  const [row] = await cachedRead(executor, `session:${tokenHash}`, () => sessionByHash(executor, tokenHash));
   if (!row) return null;
-  const now = clock.now();
-  const idleSince = now.getTime() - Date.parse(row.lastSeenAt);
-  if (now.toISOString() >= row.expiresAt || idleSince >= config.sessionIdleMinutes * MINUTE) {
+  const now = clock.now().getTime();
+  const idleSince = now - Date.parse(row.lastSeenAt);
+  if (now >= Date.parse(row.expiresAt) || idleSince >= config.sessionIdleMinutes * MINUTE) {
     await executor.deleteFrom("sessions").where("tokenHash", "=", tokenHash).execute();
     return null;
   }
   if (idleSince >= TOUCH_EVERY_MS) {
-    await executor.updateTable("sessions").set({ lastSeenAt: now.toISOString() }).where("tokenHash", "=", tokenHash).execute();
+    await executor.updateTable("sessions").set({ lastSeenAt: new Date(now).toISOString() }).where("tokenHash", "=", tokenHash).execute();
   }
-  const { lastSeenAt: _seen, expiresAt: _expires, ...user } = row;
-  return { ...user, sessionHash: tokenHash };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    teamLimit: row.teamLimit,
+    activeTeamId: row.activeTeamId,
+    createdAt: row.createdAt,
+    sessionHash: tokenHash,
+  };
 }
 
 export async function endSession(executor: Executor, sessionHash: string): Promise<void> {

@@ -20,6 +20,8 @@ function isPlain(value: object): boolean {
 
 /** The dotted path of the first string (or key) holding a NUL, or null. Walks only JSON-like data, each object once. */
 export function findNul(value: unknown, path: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string") return isBadText(value) ? path : null;
   const seen = new WeakSet<object>();
   const stack: [unknown, string][] = [[value, path]];
   while (stack.length > 0) {
@@ -45,19 +47,14 @@ export function findNul(value: unknown, path: string): string | null {
 }
 
 export function registerInputChecks(app: FastifyInstance): void {
-  app.addHook("preValidation", async (request) => {
-    const parts: [string, unknown][] = [
-      ["params", request.params],
-      ["querystring", request.query],
-      ["", request.body],
-    ];
-    for (const [part, value] of parts) {
-      const field = findNul(value, part);
-      if (field !== null) {
-        throw new AppError("invalid_request", "Text must not contain NUL characters or broken Unicode.", {
-          errors: [{ field: field || "body", message: "must not contain NUL (U+0000) or unpaired surrogates" }],
-        });
-      }
-    }
+  // A callback hook, not an async one: it runs on every request and never waits.
+  app.addHook("preValidation", (request, _reply, done) => {
+    const field = findNul(request.params, "params") ?? findNul(request.query, "querystring") ?? findNul(request.body, "");
+    if (field === null) return done();
+    done(
+      new AppError("invalid_request", "Text must not contain NUL characters or broken Unicode.", {
+        errors: [{ field: field || "body", message: "must not contain NUL (U+0000) or unpaired surrogates" }],
+      }),
+    );
   });
 }

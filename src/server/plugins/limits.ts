@@ -22,6 +22,9 @@ export async function registerRateLimits(app: FastifyInstance, deps: Deps): Prom
     max: Math.ceil(LIMITS.requestsPerMinute * deps.config.rateLimitScale),
     timeWindow: 60_000,
     allowList: (request) => !request.url.startsWith("/api/"),
+    // The budget is told when it runs out (Retry-After on the 429), not on every answer: three
+    // headers per response cost more than the limiter itself.
+    addHeadersOnExceeding: { "x-ratelimit-limit": false, "x-ratelimit-remaining": false, "x-ratelimit-reset": false },
     errorResponseBuilder: (_request, context) =>
       new AppError("rate_limited", `Too many requests; try again in ${context.after}.`, {
         retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),

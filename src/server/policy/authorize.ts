@@ -1,7 +1,7 @@
 // can() and authorize(): the only way code decides whether a member may act in a team.
 import type { Permission, Role } from "../../shared/permissions.js";
 import { AppError } from "../errors.js";
-import { permissionsOf } from "./roles.js";
+import { holds } from "./roles.js";
 
 export interface TeamMember {
   teamId: string;
@@ -11,9 +11,16 @@ export interface TeamMember {
 }
 
 export function can(member: TeamMember, permission: Permission): boolean {
-  return permissionsOf(member).includes(permission);
+  return holds(member, permission);
+}
+
+/** The 403 for a member lacking the permission, or undefined when they hold it. */
+export function refusal(member: TeamMember, permission: Permission): AppError | undefined {
+  if (can(member, permission)) return undefined;
+  return new AppError("forbidden", `You need the ${permission} permission in this team.`, { access: permission });
 }
 
 export function authorize(member: TeamMember, permission: Permission): void {
-  if (!can(member, permission)) throw new AppError("forbidden", `You need the ${permission} permission in this team.`, { access: permission });
+  const refused = refusal(member, permission);
+  if (refused) throw refused;
 }

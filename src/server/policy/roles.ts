@@ -17,12 +17,23 @@ export function isRole(name: string): name is Role {
   return (ROLES as readonly string[]).includes(name);
 }
 
+const GRANTS: Record<Role, ReadonlySet<Permission>> = {
+  account_admin: new Set(ROLE_PERMISSIONS.account_admin),
+  billing: new Set(ROLE_PERMISSIONS.billing),
+  validation: new Set(ROLE_PERMISSIONS.validation),
+  installer: new Set(ROLE_PERMISSIONS.installer),
+};
+
+/** Whether a membership holds one permission: asked on every team request, so it allocates nothing. */
+export function holds(member: { isOwner: boolean; roles: readonly Role[] }, permission: Permission): boolean {
+  if (member.isOwner) return true;
+  for (const role of member.roles) if (GRANTS[role].has(permission)) return true;
+  return false;
+}
+
 /** The effective permissions of a membership, sorted; the Owner holds them all. */
 export function permissionsOf(member: { isOwner: boolean; roles: readonly Role[] }): Permission[] {
-  if (member.isOwner) return [...PERMISSIONS].sort();
-  const granted = new Set<Permission>();
-  for (const role of member.roles) for (const permission of ROLE_PERMISSIONS[role]) granted.add(permission);
-  return [...granted].sort();
+  return PERMISSIONS.filter((permission) => holds(member, permission)).sort();
 }
 
 /** Roles stored as "a,b" → validated, sorted list; unknown names are dropped (they grant nothing). */

@@ -1,5 +1,6 @@
 // GET /api/me: the user, their active team and all their teams.
 import type { Config } from "../config.js";
+import { cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { User } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -17,11 +18,23 @@ export function presentUser(user: Pick<User, "id" | "email" | "name" | "teamLimi
 }
 
 /** The actor's row was read with their session, so only their teams are queried here. */
-export async function getMe(
+export function getMe(
   executor: Executor,
   config: Pick<Config, "defaultTeamLimit">,
   user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
-): Promise<{ user: UserDto; activeTeam: TeamSummaryDto; teams: TeamSummaryDto[] }> {
+): Promise<Me> {
+  // Keyed by every field it is built from: the user row may be older than the cache's epoch.
+  const key = JSON.stringify(["me", user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt]);
+  return cachedRead(executor, key, () => readMe(executor, config, user));
+}
+
+export type Me = { user: UserDto; activeTeam: TeamSummaryDto; teams: TeamSummaryDto[] };
+
+async function readMe(
+  executor: Executor,
+  config: Pick<Config, "defaultTeamLimit">,
+  user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
+): Promise<Me> {
   const teams = await listTeamsOf(executor, user.id);
   // The stored active team, or the default team when it is unset or no longer the user's.
   const activeTeam =

@@ -1,4 +1,5 @@
 // The actor's membership of a team, and the team as the actor sees it.
+import { cachedRead } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
@@ -30,7 +31,7 @@ const teamsOfUser = reusableQuery((db, userId: string) =>
 
 /** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
 export async function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
-  const [row] = await membershipInTeam(executor, teamId, userId);
+  const [row] = await cachedRead(executor, `member:${teamId}:${userId}`, () => membershipInTeam(executor, teamId, userId));
   if (!row) return null;
   const isOwner = row.ownerId === userId;
   return {
@@ -51,8 +52,11 @@ export function presentTeam(team: Pick<Team, "id" | "name" | "isDefault">, membe
 }
 
 /** Every team the user belongs to, default team first, then by name. */
-export async function listTeamsOf(executor: Executor, userId: string): Promise<TeamSummaryDto[]> {
-  const rows = await teamsOfUser(executor, userId);
+export function listTeamsOf(executor: Executor, userId: string): Promise<TeamSummaryDto[]> {
+  return cachedRead(executor, `teams:${userId}`, async () => presentTeamsOf(await teamsOfUser(executor, userId), userId));
+}
+
+function presentTeamsOf(rows: { id: string; name: string; ownerId: string; isDefault: number; roles: string }[], userId: string): TeamSummaryDto[] {
   return rows
     .map((row) => {
       const isOwner = row.ownerId === userId;

@@ -2,14 +2,14 @@
 import { Type } from "typebox";
 import type { Static } from "typebox";
 import { VALIDATION_METHODS } from "../account/domain-validation.js";
-import { Id, Timestamp } from "./schemas.js";
+import { Id, Timestamp, StringEnum } from "./schemas.js";
 
 export const OrderParams = Type.Object({ teamId: Id, orderId: Id }, { additionalProperties: false });
 
 export const Product = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  type: Type.Enum(["DV", "OV", "EV"]),
+  type: StringEnum(["DV", "OV", "EV"]),
   years: Type.Integer(),
   priceMinor: Type.Integer({ description: "Price in the currency's minor unit (cents)." }),
   currency: Type.String(),
@@ -28,7 +28,7 @@ export const BillingProfile = Type.Object({
 
 export const Transaction = Type.Object({
   id: Type.String(),
-  kind: Type.Enum(["charge", "refund"]),
+  kind: StringEnum(["charge", "refund"]),
   amountMinor: Type.Integer(),
   currency: Type.String(),
   orderId: Type.String(),
@@ -50,11 +50,11 @@ export const Order = Type.Object({
   id: Type.String(),
   productId: Type.String(),
   domains: Type.Array(Type.String()),
-  status: Type.Enum(["pending_validation", "issued", "refunded"]),
+  status: StringEnum(["pending_validation", "issued", "refunded"]),
   validation: Type.Array(
     Type.Object({
       domain: Type.String(),
-      method: Nullable(Type.Enum(VALIDATION_METHODS)),
+      method: Nullable(StringEnum(VALIDATION_METHODS)),
       completed: Type.Boolean(),
       completedAt: Nullable(Timestamp),
       instructions: Nullable(Instructions),
@@ -74,7 +74,7 @@ export const Document = Type.Object({
   id: Type.String(),
   orderId: Type.String(),
   filename: Type.String(),
-  mediaType: Type.Enum(["application/pdf", "image/png", "image/jpeg"]),
+  mediaType: StringEnum(["application/pdf", "image/png", "image/jpeg"]),
   size: Type.Integer(),
   sha256: Type.String(),
   uploadedBy: Type.Object({ id: Type.String(), email: Type.String() }),

@@ -7,7 +7,7 @@ import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
 import { Order, OrderParams } from "./account-schemas.js";
-import { Cursor, Id, Limit, TeamIdParams, page } from "./schemas.js";
+import { Cursor, Id, Limit, TeamIdParams, page, StringEnum } from "./schemas.js";
 
 const tags = ["orders"];
 
@@ -24,7 +24,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         summary: "The team's orders, newest first",
         params: TeamIdParams,
         querystring: Type.Object(
-          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(Type.Enum(["pending_validation", "issued", "refunded"])) },
+          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(StringEnum(["pending_validation", "issued", "refunded"])) },
           { additionalProperties: false },
         ),
         response: { 200: page(Order), ...problems(400, 401, 403, 404) },

@@ -9,8 +9,15 @@ export const Id = Type.String({ pattern: ID_PATTERN, description: "An opaque id.
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^\\s*[^\\s@.]+(?:\\.[^\\s@.]+)*@[^\\s@.]+(?:\\.[^\\s@.]+)+\\s*$" });
 export const Name = Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" });
 export const Timestamp = Type.String({ format: "date-time" });
-export const RoleName = Type.Enum(ROLES);
-export const PermissionName = Type.Enum(PERMISSIONS);
+/** One of the given strings. `type` is spelled out so that responses serialize them as plain strings. */
+export function StringEnum<const Values extends string[]>(values: readonly [...Values]) {
+  const schema = Type.Enum<Values>(values);
+  (schema as { type?: string }).type = "string";
+  return schema;
+}
+
+export const RoleName = StringEnum(ROLES);
+export const PermissionName = StringEnum(PERMISSIONS);
 export const Roles = Type.Array(RoleName, { minItems: 1, maxItems: ROLES.length, uniqueItems: true });
 // Any shape of token gets the documented answer (404 for a link, 410 for a reset), not a schema error.
 export const Token = Type.String({ minLength: 1, maxLength: 200 });
@@ -56,7 +63,7 @@ export const Member = Type.Object({
 });
 
 export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
-export const InvitationStatus = Type.Enum(INVITATION_STATUSES);
+export const InvitationStatus = StringEnum(INVITATION_STATUSES);
 
 export const Invitation = Type.Object({
   id: Type.String(),

@@ -9,7 +9,7 @@ import { getOrder } from "../queries/orders.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
-import { Id } from "./schemas.js";
+import { Id, StringEnum } from "./schemas.js";
 
 const tags = ["validation"];
 const OrderAnswer = Type.Object({ order: Order });
@@ -49,7 +49,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
         tags,
         summary: "Choose how a domain is validated; draws a fresh challenge (wildcards: email or dns only)",
         params: StepParams,
-        body: Type.Object({ method: Type.Enum(VALIDATION_METHODS) }, { additionalProperties: false }),
+        body: Type.Object({ method: StringEnum(VALIDATION_METHODS) }, { additionalProperties: false }),
         response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
       },
     },
