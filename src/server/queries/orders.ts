@@ -1,4 +1,5 @@
 // Orders as the API shows them: status, domains, each domain's validation step, the certificate on file.
+import { cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -82,12 +83,16 @@ export async function getOrder(executor: Executor, teamId: string, orderId: stri
   return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
 }
 
-export async function listOrders(
-  executor: Executor,
-  teamId: string,
-  input: { limit: number; cursor?: string; status?: string },
-  viewer: TeamMember,
-): Promise<{ items: OrderDto[]; nextCursor: string | null }> {
+type OrdersInput = { limit: number; cursor?: string; status?: string };
+export type OrderPage = { items: OrderDto[]; nextCursor: string | null };
+
+export function listOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
+  // The page differs only in whether the viewer may see the validation challenges.
+  const key = JSON.stringify(["orders", teamId, input.limit, input.cursor ?? "", input.status ?? "", can(viewer, "validation.view")]);
+  return cachedRead(executor, key, () => readOrders(executor, teamId, input, viewer));
+}
+
+async function readOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   const after = decodeCursor(input.cursor, 1);
   let query = executor.selectFrom("orders").selectAll().where("teamId", "=", teamId);
   if (input.status) query = query.where("status", "=", input.status);
