@@ -102,6 +102,17 @@ export function rssMiB(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds, or undefined off Linux. */
+export function cpuMicros(pid: number): number | undefined {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples a process's RSS every intervalMs; `take()` returns and resets the window's peak. */
 export class RssSampler {
   private timer: NodeJS.Timeout;

@@ -5,6 +5,7 @@
 //   BENCH_DURATION=8  seconds measured per scenario (after BENCH_WARMUP=2 seconds unmeasured)
 //   BENCH_CONNECTIONS=50
 //   BENCH_MEMBERS=10000, BENCH_DEEP_AFTER=9000
+//   BENCH_PAIRS=6         one-second slices per side when comparing a scenario with the bare route
 //   BENCH_ONLY=substring   run only the scenarios whose name contains it (the ceiling always runs)
 //   BENCH_PROFILE=dir      write a V8 CPU profile of the certdesk server into dir (open in Chrome DevTools)
 import { createRequire } from "node:module";
@@ -12,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Child, RssSampler } from "./processes.js";
+import { Child, RssSampler, cpuMicros } from "./processes.js";
 import { SCENARIOS } from "./scenarios.js";
 import type { BenchContext, BenchRequest, Scenario } from "./scenarios.js";
 import { PASSWORD, seed } from "./seed.js";
@@ -57,9 +58,23 @@ const ORDERS = env("BENCH_ORDERS", 10_000);
 interface Row {
   scenario: Scenario;
   result: AutocannonResult;
+  /** Server CPU time per answered request, in µs. */
+  cpuPerRequest: number | undefined;
   unexpected: string;
   rssPeak: number;
   background?: string;
+  /** Against the bare route in interleaved slices (see pairedRatio). */
+  paired?: Paired;
+}
+
+interface Paired {
+  /** certdesk's req/s over bare's req/s, and bare's CPU per request over certdesk's, over the same slices. */
+  rate: number;
+  cpu: number | undefined;
+  appRate: number;
+  bareRate: number;
+  appCpu: number | undefined;
+  bareCpu: number | undefined;
 }
 
 function log(message: string): void {
@@ -98,18 +113,51 @@ function unexpectedStatuses(result: AutocannonResult, expected: number): string 
   return other.join(", ");
 }
 
+const PAIRS = env("BENCH_PAIRS", 6);
+
+/**
+ * certdesk against the bare route in alternating one-second slices (bare, app, app, bare, …):
+ * this machine's speed drifts by ±30 % within a minute, so numbers taken minutes apart cannot be
+ * divided; slices side by side see the same machine.
+ */
+async function pairedRatio(app: Child, request: BenchRequest, bare: Child, bareRequest: BenchRequest): Promise<Paired> {
+  const totals = { app: { requests: 0, seconds: 0, cpu: 0 }, bare: { requests: 0, seconds: 0, cpu: 0 } };
+  let cpuKnown = true;
+  const slice = async (which: "app" | "bare") => {
+    const child = which === "app" ? app : bare;
+    const before = cpuMicros(child.pid);
+    const result = await run(child.url, which === "app" ? request : bareRequest, 1);
+    const after = cpuMicros(child.pid);
+    totals[which].requests += result.requests.total;
+    totals[which].seconds += 1;
+    if (before === undefined || after === undefined) cpuKnown = false;
+    else totals[which].cpu += after - before;
+  };
+  await run(bare.url, bareRequest, 1); // warm-up
+  for (let i = 0; i < PAIRS; i++) {
+    const order: ("app" | "bare")[] = i % 2 === 0 ? ["bare", "app"] : ["app", "bare"];
+    for (const which of order) await slice(which);
+  }
+  const appRate = totals.app.requests / totals.app.seconds;
+  const bareRate = totals.bare.requests / totals.bare.seconds;
+  const appCpu = cpuKnown ? totals.app.cpu / totals.app.requests : undefined;
+  const bareCpu = cpuKnown ? totals.bare.cpu / totals.bare.requests : undefined;
+  return { rate: appRate / bareRate, cpu: appCpu && bareCpu ? bareCpu / appCpu : undefined, appRate, bareRate, appCpu, bareCpu };
+}
+
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function table(rows: Row[]): string {
   const lines = [
-    "| scenario | req/s (mean) | p50 ms | p99 ms | non-2xx | server RSS peak | notes |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    "| scenario | req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs/req | server RSS peak | notes |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
-  for (const { scenario, result, unexpected, rssPeak, background } of rows) {
+  for (const { scenario, result, cpuPerRequest, unexpected, rssPeak, background } of rows) {
     const notes = [scenario.notes, unexpected ? `unexpected: ${unexpected}` : "", background].filter(Boolean).join("; ");
     const rss = scenario.target === "app" ? `${fmt(rssPeak)} MiB` : "—";
+    const cpu = cpuPerRequest === undefined ? "—" : fmt(cpuPerRequest);
     lines.push(
-      `| ${scenario.name} | ${fmt(result.requests.average)} | ${fmt(result.latency.p50)} | ${fmt(result.latency.p99)} | ${fmt(result.non2xx)} | ${rss} | ${notes} |`,
+      `| ${scenario.name} | ${fmt(result.requests.average)} | ${fmt(result.latency.p50)} | ${fmt(result.latency.p99)} | ${fmt(result.non2xx)} | ${cpu} | ${rss} | ${notes} |`,
     );
   }
   return lines.join("\n");
@@ -151,21 +199,28 @@ async function main(): Promise<void> {
     const rssIdle = rss.take();
 
     const rows: Row[] = [];
+    const bareScenario = scenarios.find((s) => s.target === "bare")!;
     for (const scenario of scenarios) {
-      const url = scenario.target === "bare" ? bare.url : app.url;
+      const child = scenario.target === "bare" ? bare : app;
       const request = scenario.request(ctx);
       log(`${scenario.name}: ${WARMUP}s warm-up, ${DURATION}s measured`);
-      if (WARMUP > 0) await run(url, request, WARMUP);
+      if (WARMUP > 0) await run(child.url, request, WARMUP);
       if (!app.alive) throw new Error(`certdesk exited:\n${app.tail()}`);
       rss.take();
       const background = scenario.background?.(ctx);
-      const result = await run(url, request, DURATION);
+      const before = cpuMicros(child.pid);
+      const result = await run(child.url, request, DURATION);
+      const after = cpuMicros(child.pid);
+      let paired: Paired | undefined;
+      if (scenario.compareToBare) {
+        log(`${scenario.name}: ${PAIRS} pairs of one-second slices against the bare route`);
+        paired = await pairedRatio(app, request, bare, bareScenario.request(ctx));
+      }
       const backgroundNote = await background?.stop();
-      rows.push({ scenario, result, unexpected: unexpectedStatuses(result, scenario.expectStatus), rssPeak: rss.take(), background: backgroundNote });
+      const cpuPerRequest = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
+      rows.push({ scenario, result, cpuPerRequest, paired, unexpected: unexpectedStatuses(result, scenario.expectStatus), rssPeak: rss.take(), background: backgroundNote });
     }
     rss.stop();
-
-    const ceiling = rows.find((r) => r.scenario.target === "bare")!.result.requests.average;
     const out: string[] = [];
     out.push(
       `certdesk bench — Node ${process.version}, ${os.cpus().length} CPUs, autocannon ${CONNECTIONS} connections, ` +
@@ -176,9 +231,14 @@ async function main(): Promise<void> {
     out.push("");
     out.push(table(rows));
     out.push("");
-    out.push("Permission-checked reads against the bare route:");
-    for (const row of rows.filter((r) => r.scenario.compareToBare)) {
-      out.push(`- ${row.scenario.name}: ${fmt((100 * row.result.requests.average) / ceiling, 1)} % of bare (${fmt(row.result.requests.average)} vs ${fmt(ceiling)} req/s)`);
+    out.push(
+      `Permission-checked reads against the bare route, in ${PAIRS} pairs of alternating one-second slices ` +
+        `(req/s ratio; server CPU per request, bare ÷ certdesk):`,
+    );
+    for (const row of rows.filter((r) => r.paired)) {
+      const p = row.paired!;
+      const cpu = p.cpu !== undefined ? `; CPU ${fmt(100 * p.cpu, 1)} % (${fmt(p.appCpu!)} vs ${fmt(p.bareCpu!)} µs/request)` : "";
+      out.push(`- ${row.scenario.name}: ${fmt(100 * p.rate, 1)} % of bare (${fmt(p.appRate)} vs ${fmt(p.bareRate)} req/s)${cpu}`);
     }
     out.push("");
     out.push(

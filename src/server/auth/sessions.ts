@@ -51,15 +51,21 @@ const sessionByHash = reusableQuery((db, tokenHash: string) =>
     .where("sessions.tokenHash", "=", tokenHash),
 );
 
+async function loadSession(executor: Kysely<Database>, tokenHash: string) {
+  const [row] = await sessionByHash(executor, tokenHash);
+  return row ? { row, lastSeenMs: Date.parse(row.lastSeenAt), expiresMs: Date.parse(row.expiresAt) } : null;
+}
+
 /** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
 export async function resolveSession(executor: Kysely<Database>, clock: Clock, config: Config, token: string): Promise<Actor | null> {
   const tokenHash = hashToken(token);
   // The row may come from the read cache; the clock is checked against it on every request.
-  const [row] = await cachedRead(executor, `session:${tokenHash}`, () => sessionByHash(executor, tokenHash));
-  if (!row) return null;
+  const session = await cachedRead(executor, `session:${tokenHash}`, () => loadSession(executor, tokenHash));
+  if (!session) return null;
+  const { row } = session;
   const now = clock.now().getTime();
-  const idleSince = now - Date.parse(row.lastSeenAt);
-  if (now >= Date.parse(row.expiresAt) || idleSince >= config.sessionIdleMinutes * MINUTE) {
+  const idleSince = now - session.lastSeenMs;
+  if (now >= session.expiresMs || idleSince >= config.sessionIdleMinutes * MINUTE) {
     await executor.deleteFrom("sessions").where("tokenHash", "=", tokenHash).execute();
     return null;
   }

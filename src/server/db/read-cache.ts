@@ -99,6 +99,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A key from the inputs of a read. Text reaching a query never holds U+0000 (refused at the edge,
+ * plugins/input.ts), so it separates the parts; text is marked apart from numbers, booleans, null
+ * and undefined ("5" is not 5).
+ */
+export function cacheKey(...parts: (string | number | boolean | null | undefined)[]): string {
+  let key = "";
+  for (const part of parts) key += typeof part === "string" ? `\u0000s${part}` : `\u0000${String(part)}`;
+  return key;
+}
+
 const caches = new WeakMap<Kysely<Database>, ReadCache>();
 
 export function attachReadCache(kysely: Kysely<Database>, cache: ReadCache): void {

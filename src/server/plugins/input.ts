@@ -18,10 +18,24 @@ function isPlain(value: object): boolean {
   return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null;
 }
 
+/** findNul for an object whose values are all primitives; undefined when a value is an object. */
+function findNulInFlat(value: Record<string, unknown>, path: string): string | null | undefined {
+  for (const key of Object.keys(value)) {
+    const item = value[key];
+    if (isBadText(key) || (typeof item === "string" && isBadText(item))) return path ? `${path}.${key}` : key;
+    if (item !== null && typeof item === "object") return undefined;
+  }
+  return null;
+}
+
 /** The dotted path of the first string (or key) holding a NUL, or null. Walks only JSON-like data, each object once. */
 export function findNul(value: unknown, path: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value === "string") return isBadText(value) ? path : null;
+  if (typeof value !== "object") return null;
+  // Params and query strings are flat objects of text: checked without the general walk below.
+  const flat = isPlain(value) ? findNulInFlat(value as Record<string, unknown>, path) : undefined;
+  if (flat !== undefined) return flat;
   const seen = new WeakSet<object>();
   const stack: [unknown, string][] = [[value, path]];
   while (stack.length > 0) {

@@ -1,6 +1,6 @@
 // GET /api/me: the user, their active team and all their teams.
 import type { Config } from "../config.js";
-import { cachedRead } from "../db/read-cache.js";
+import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { User } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -24,7 +24,7 @@ export function getMe(
   user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
 ): Promise<Me> {
   // Keyed by every field it is built from: the user row may be older than the cache's epoch.
-  const key = JSON.stringify(["me", user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt]);
+  const key = cacheKey("me", user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt);
   return cachedRead(executor, key, () => readMe(executor, config, user));
 }
 

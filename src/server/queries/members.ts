@@ -1,7 +1,7 @@
 // The member list: the Owner first, then everyone else by joining time, keyset-paginated
 // on (joined_at, user_id) so that page 200 costs what page 1 does.
 import { sql } from "kysely";
-import { cachedRead } from "../db/read-cache.js";
+import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -49,7 +49,7 @@ function likePrefix(q: string): string {
 export type MemberPage = { items: MemberDto[]; nextCursor: string | null };
 
 export function listMembers(executor: Executor, team: Pick<Team, "id" | "ownerId">, input: ListMembersInput): Promise<MemberPage> {
-  const key = JSON.stringify(["members", team.id, team.ownerId, input.limit, input.cursor ?? "", input.q ?? ""]);
+  const key = cacheKey("members", team.id, team.ownerId, input.limit, input.cursor, input.q);
   return cachedRead(executor, key, () => readMembers(executor, team, input));
 }
 

@@ -1,5 +1,5 @@
 // Orders as the API shows them: status, domains, each domain's validation step, the certificate on file.
-import { cachedRead } from "../db/read-cache.js";
+import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -88,7 +88,7 @@ export type OrderPage = { items: OrderDto[]; nextCursor: string | null };
 
 export function listOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   // The page differs only in whether the viewer may see the validation challenges.
-  const key = JSON.stringify(["orders", teamId, input.limit, input.cursor ?? "", input.status ?? "", can(viewer, "validation.view")]);
+  const key = cacheKey("orders", teamId, input.limit, input.cursor, input.status, can(viewer, "validation.view"));
   return cachedRead(executor, key, () => readOrders(executor, teamId, input, viewer));
 }
 
