@@ -271,12 +271,17 @@ describe.each(ENGINES)("sessions on %s", (engine) => {
         expect(csp).toContain("object-src 'none'");
         expect(csp).toContain("base-uri 'none'");
         expect(csp).toContain("frame-ancestors 'none'");
+        expect(csp).toContain("default-src 'none'"); // a JSON answer loads nothing
         expect(answer.headers["x-content-type-options"]).toBe("nosniff");
+        expect(answer.headers["x-frame-options"]).toBe("DENY");
+        expect(answer.headers["cross-origin-resource-policy"]).toBe("same-origin");
         expect(String(answer.headers["cache-control"])).toContain("no-store");
       }
       const page = await h.client().get("/");
       expect(String(page.headers["content-security-policy"])).toContain("frame-ancestors 'none'");
+      expect(String(page.headers["content-security-policy"])).toContain("script-src 'self'");
       expect(page.headers["x-content-type-options"]).toBe("nosniff");
+      expect(page.headers["referrer-policy"]).toBe("no-referrer");
     });
   });
 

@@ -31,15 +31,17 @@ export const buildSerializer: CompilersFactory["buildSerializer"] = (externalSch
   const compile = fastJsonStringify(externalSchemas, serializerOptions);
   return (route) => {
     const serialize = compile(route) as (data: unknown) => string;
-    const written = new WeakMap<object, string>();
-    return (data: unknown) => {
+    // Kept as UTF-8 bytes: Node would otherwise measure and encode the same text on every send.
+    const written = new WeakMap<object, Buffer>();
+    const serializeShared = (data: unknown): string | Buffer => {
       if (typeof data !== "object" || data === null || !isShared(data)) return serialize(data);
       let json = written.get(data);
       if (json === undefined) {
-        json = serialize(data);
+        json = Buffer.from(serialize(data));
         written.set(data, json);
       }
       return json;
     };
+    return serializeShared as (data: unknown) => string; // Fastify sends a Buffer as it is
   };
 };

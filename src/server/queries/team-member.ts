@@ -30,8 +30,12 @@ const teamsOfUser = reusableQuery((db, userId: string) =>
 );
 
 /** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
-export async function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
-  const [row] = await cachedRead(executor, `member:${teamId}:${userId}`, () => membershipInTeam(executor, teamId, userId));
+export function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
+  return cachedRead(executor, `member:${teamId}:${userId}`, () => readTeamMember(executor, userId, teamId));
+}
+
+async function readTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
+  const [row] = await membershipInTeam(executor, teamId, userId);
   if (!row) return null;
   const isOwner = row.ownerId === userId;
   return {
