@@ -12,7 +12,7 @@ import { registerGuard } from "./plugins/guard.js";
 import { registerInputChecks } from "./plugins/input.js";
 import { registerJsonBodies } from "./plugins/json-body.js";
 import { LIMITS, WindowCounter, registerRateLimits } from "./plugins/limits.js";
-import { loggerOptions } from "./plugins/logging.js";
+import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSessions } from "./plugins/session.js";
@@ -49,6 +49,7 @@ export interface BuildOptions {
 export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(options.logger),
+    ...(options.logger ? { childLoggerFactory: lazyChildLogger } : {}),
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.config.trustProxy ?? false,
     genReqId: nextRequestId,
