@@ -15,7 +15,8 @@ import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import type { Executor } from "./transaction.js";
 
-const MAX_ENTRIES = 20_000;
+/** A page of 50 members is ~10 KB (plus its serialized copy): this bounds the cache near 100 MB at worst. */
+const MAX_ENTRIES = 5_000;
 
 export class ReadCache {
   private readonly entries = new Map<string, unknown>();
