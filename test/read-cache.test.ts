@@ -75,6 +75,17 @@ describe("the read cache on SQLite", () => {
     expect((await countProducts()).n).toBe(before);
   });
 
+  it("holds at most 5,000 entries, dropping the oldest first", async () => {
+    const loaded: string[] = [];
+    const read = (key: string) => cachedRead(t.db.kysely, key, async () => (loaded.push(key), { key }));
+    for (let i = 0; i <= 5_000; i++) await read(`k${i}`);
+    loaded.length = 0;
+    await read("k5000");
+    await read("k1");
+    await read("k0");
+    expect(loaded).toEqual(["k0"]);
+  });
+
   it("does not keep a result when a write ran while it was being read", async () => {
     let step = 0;
     const racing = await cachedRead(t.db.kysely, "racing", async () => {
