@@ -1,11 +1,13 @@
-// The reads every request repeats (the session, the membership it checks, a user's teams, a page of
-// members) kept in memory until the database changes, on SQLite only.
+// The reads requests repeat (the session, the membership the guard checks, a user's teams, /api/me,
+// pages of members and orders) kept in memory until the database changes, on SQLite only.
 //
 // "Changes" is exact, not a timeout: every statement that may write through this process counts
 // (create-db.ts reports it before it runs), and a commit by any other connection (the operator
-// CLI, a second process) moves SQLite's PRAGMA data_version, which exists for this purpose. Any
-// change empties the whole cache, so an entry can never outlive the rows it was read from: a
-// removed member or an ended session loses access on the next request, as without the cache.
+// CLI, a second process) moves SQLite's PRAGMA data_version, which exists for this purpose and is
+// read once per turn of the event loop. Any change empties the whole cache, so an entry never
+// outlives the rows it was read from: a removed member or an ended session loses access on the
+// next request, as without the cache. Anything that depends on the clock is decided by the caller
+// on every request (the session's idle and absolute timeouts), never cached.
 //
 // A result is stored only when nothing changed while its query ran, and only when read outside a
 // transaction (a transaction may still roll back what it sees). PostgreSQL has no cache: several
@@ -38,10 +40,6 @@ export class ReadCache {
   /** A statement that may write is about to run on this connection. */
   noteWrite(): void {
     this.writes += 1;
-  }
-
-  get size(): number {
-    return this.entries.size;
   }
 
   /**
