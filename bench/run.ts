@@ -75,7 +75,12 @@ interface Paired {
   bareRate: number;
   appCpu: number | undefined;
   bareCpu: number | undefined;
+  /** The lowest and highest req/s ratio of a single pair of slices: how far the machine moved. */
+  pairRange: [number, number];
 }
+
+/** The issue's target: every permission-checked read at half the bare route's req/s or more. */
+const TARGET = 0.5;
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
@@ -123,7 +128,8 @@ const PAIRS = env("BENCH_PAIRS", 6);
 async function pairedRatio(app: Child, request: BenchRequest, bare: Child, bareRequest: BenchRequest): Promise<Paired> {
   const totals = { app: { requests: 0, seconds: 0, cpu: 0 }, bare: { requests: 0, seconds: 0, cpu: 0 } };
   let cpuKnown = true;
-  const slice = async (which: "app" | "bare") => {
+  const pairRatios: number[] = [];
+  const slice = async (which: "app" | "bare"): Promise<number> => {
     const child = which === "app" ? app : bare;
     const before = cpuMicros(child.pid);
     const result = await run(child.url, which === "app" ? request : bareRequest, 1);
@@ -132,17 +138,21 @@ async function pairedRatio(app: Child, request: BenchRequest, bare: Child, bareR
     totals[which].seconds += 1;
     if (before === undefined || after === undefined) cpuKnown = false;
     else totals[which].cpu += after - before;
+    return result.requests.total;
   };
   await run(bare.url, bareRequest, 1); // warm-up
   for (let i = 0; i < PAIRS; i++) {
     const order: ("app" | "bare")[] = i % 2 === 0 ? ["bare", "app"] : ["app", "bare"];
-    for (const which of order) await slice(which);
+    const counts = { app: 0, bare: 0 };
+    for (const which of order) counts[which] = await slice(which);
+    if (counts.bare > 0) pairRatios.push(counts.app / counts.bare);
   }
   const appRate = totals.app.requests / totals.app.seconds;
   const bareRate = totals.bare.requests / totals.bare.seconds;
   const appCpu = cpuKnown ? totals.app.cpu / totals.app.requests : undefined;
   const bareCpu = cpuKnown ? totals.bare.cpu / totals.bare.requests : undefined;
-  return { rate: appRate / bareRate, cpu: appCpu && bareCpu ? bareCpu / appCpu : undefined, appRate, bareRate, appCpu, bareCpu };
+  const pairRange: [number, number] = [Math.min(...pairRatios), Math.max(...pairRatios)];
+  return { rate: appRate / bareRate, cpu: appCpu && bareCpu ? bareCpu / appCpu : undefined, appRate, bareRate, appCpu, bareCpu, pairRange };
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -238,8 +248,15 @@ async function main(): Promise<void> {
     for (const row of rows.filter((r) => r.paired)) {
       const p = row.paired!;
       const cpu = p.cpu !== undefined ? `; CPU ${fmt(100 * p.cpu, 1)} % (${fmt(p.appCpu!)} vs ${fmt(p.bareCpu!)} µs/request)` : "";
-      out.push(`- ${row.scenario.name}: ${fmt(100 * p.rate, 1)} % of bare (${fmt(p.appRate)} vs ${fmt(p.bareRate)} req/s)${cpu}`);
+      const range = `single pairs ${fmt(100 * p.pairRange[0], 1)}–${fmt(100 * p.pairRange[1], 1)} %`;
+      out.push(`- ${row.scenario.name}: ${fmt(100 * p.rate, 1)} % of bare (${fmt(p.appRate)} vs ${fmt(p.bareRate)} req/s; ${range})${cpu}`);
     }
+    const below = rows.filter((r) => r.paired && r.paired.rate < TARGET).map((r) => r.scenario.name);
+    out.push(
+      below.length === 0
+        ? `Target (every permission-checked read ≥ ${100 * TARGET} % of bare): met in this run.`
+        : `Target (every permission-checked read ≥ ${100 * TARGET} % of bare): NOT met by ${below.join("; ")}.`,
+    );
     out.push("");
     out.push(
       `Server RSS (VmRSS): ${fmt(rss.first ?? 0)} MiB after start, ${fmt(rssIdle)} MiB after log-ins, ` +
