@@ -201,4 +201,23 @@ describe.each(ENGINES)("certdesk against %s", (engine) => {
     }
     expect(await t.db.kysely.selectFrom("users").selectAll().orderBy("id").execute()).toEqual(before);
   });
+
+  it("sweeps ended sessions and reports what it removed", { timeout: CLI_TIMEOUT * 2 }, async () => {
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const hour = 3_600_000;
+    const ended = `cli-sweep-ended-${engine}`;
+    const live = `cli-sweep-live-${engine}`;
+    await t.db.kysely
+      .insertInto("sessions")
+      .values([
+        { tokenHash: ended, userId, createdAt: ago(200 * hour), lastSeenAt: ago(hour), expiresAt: ago(1000) },
+        { tokenHash: live, userId, createdAt: ago(hour), lastSeenAt: ago(1000), expiresAt: ago(-hour) },
+      ])
+      .execute();
+    const run = await certdesk(["sweep"], { DATABASE_URL: t.url });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Removed 1 ended session(s), 0 expired password-reset link(s), 0 e-mail row(s) older than 30 days.");
+    const left = await t.db.kysely.selectFrom("sessions").select("tokenHash").where("tokenHash", "in", [ended, live]).execute();
+    expect(left.map((row) => row.tokenHash)).toEqual([live]);
+  });
 });

@@ -1,9 +1,10 @@
-// The `certdesk` command: serve, migrate, users set-team-limit, users show.
+// The `certdesk` command: serve, migrate, sweep, users set-team-limit, users show.
 import "reflect-metadata";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { Config } from "./config.js";
 import { setTeamLimit } from "./commands/set-team-limit.js";
+import { OUTBOX_RETENTION_DAYS, sweepExpired } from "./commands/sweep-expired.js";
 import { createDb } from "./db/create-db.js";
 import type { Db } from "./db/create-db.js";
 import { AppError } from "./errors.js";
@@ -13,6 +14,8 @@ const USAGE = `Usage: certdesk <command>
 
   serve                               start the dashboard and API (migrates first)
   migrate                             apply pending database migrations
+  sweep                               delete ended sessions, expired reset links and e-mail
+                                      rows older than ${OUTBOX_RETENTION_DAYS} days (the server does it hourly)
   users set-team-limit <email> <n>    let one user own up to n teams ("default" to reset)
   users show <email>                  show a user, their limit and their teams
 
@@ -66,6 +69,14 @@ export async function runCli(args: string[]): Promise<number> {
     const result = await withDb(config, (db) => migrateToLatest(db), false);
     const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
+    return 0;
+  }
+  if (command === "sweep" && sub === undefined) {
+    const removed = await withDb(config, (db) => sweepExpired({ db, config, clock: systemClock }));
+    console.log(
+      `Removed ${removed.sessions} ended session(s), ${removed.passwordResets} expired password-reset link(s), ` +
+        `${removed.outbox} e-mail row(s) older than ${OUTBOX_RETENTION_DAYS} days.`,
+    );
     return 0;
   }
   if (command === "users" && sub === "set-team-limit" && rest.length === 2) {

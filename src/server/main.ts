@@ -12,6 +12,7 @@ import { createDb } from "./db/create-db.js";
 import { OutboxDispatcher } from "./mail/dispatcher.js";
 import { createTransport } from "./mail/transport.js";
 import { migrateToLatest } from "./migrations/index.js";
+import { Sweeper } from "./sweeper.js";
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -34,6 +35,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   );
   dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, log: app.log });
   dispatcher.start();
+  const sweeper = new Sweeper({ db, clock: systemClock, config }, app.log);
+  sweeper.start();
   if (swept > 0) app.log.warn({ swept }, "removed uploads interrupted by an earlier stop");
   const url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
@@ -43,6 +46,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        await sweeper.stop();
         await dispatcher.stop();
         transport.close();
         await db.close();

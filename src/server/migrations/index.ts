@@ -6,12 +6,14 @@ import * as m0001 from "./0001_teams_core.js";
 import * as m0002 from "./0002_audit_append_only.js";
 import * as m0003 from "./0003_certificate_account.js";
 import * as m0004 from "./0004_outbox_failures.js";
+import * as m0005 from "./0005_expiry_indexes.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
   "0002_audit_append_only": m0002,
   "0003_certificate_account": m0003,
   "0004_outbox_failures": m0004,
+  "0005_expiry_indexes": m0005,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
