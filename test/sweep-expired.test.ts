@@ -97,6 +97,34 @@ describe.each(ENGINES)("sweeping expired rows on %s", (engine) => {
     expect(left.map((r) => r.id)).toEqual(["refused-yesterday", "sent-29-days-ago", "waiting-since-40-days"]);
   });
 
+  it("sweeps started at once (several servers) remove each row once, without a deadlock", async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, (_, i) => h.signUp(`Parallel ${i}`)));
+    for (const user of users) expect((await h.client().post("/api/auth/password-reset", { email: user.user.email })).statusCode).toBe(202);
+    h.clock.advance(h.config.sessionIdleMinutes * MINUTE);
+    const k = h.t.db.kysely;
+    const now = h.clock.now().toISOString();
+    const idleSince = new Date(h.clock.now().getTime() - h.config.sessionIdleMinutes * MINUTE).toISOString();
+    const due = {
+      sessions: (await k.selectFrom("sessions").select("tokenHash").where((e) => e.or([e("expiresAt", "<=", now), e("lastSeenAt", "<=", idleSince)])).execute()).length,
+      passwordResets: (await k.selectFrom("passwordResets").select("tokenHash").where("expiresAt", "<=", now).execute()).length,
+    };
+    expect(due.sessions).toBeGreaterThanOrEqual(users.length);
+    // On PostgreSQL each sweep runs on its own pooled connection, as on separate servers.
+    const results = await Promise.all(Array.from({ length: 5 }, () => sweepExpired(deps())));
+    const total = { sessions: 0, passwordResets: 0 };
+    for (const r of results) {
+      total.sessions += r.sessions;
+      total.passwordResets += r.passwordResets;
+    }
+    expect(total).toEqual(due);
+    const left = await h.t.db.kysely
+      .selectFrom("sessions")
+      .select("tokenHash")
+      .where("userId", "in", users.map((u) => u.user.id))
+      .execute();
+    expect(left).toEqual([]);
+  });
+
   it("runs in the server on a timer, logs what it removed, and stops cleanly", async () => {
     const user = await h.signUp("Timer");
     h.clock.advance(h.config.sessionIdleMinutes * MINUTE);
