@@ -35,6 +35,8 @@ export interface InvitationsTable {
   status: string; // pending | accepted | declined | revoked | expired
   tokenHash: string;
   invitedBy: string;
+  /** The API key that acted, when one did (the user column then names its creator). */
+  apiKeyId: Generated<string | null>;
   createdAt: string;
   sentAt: string;
   expiresAt: string;
@@ -66,6 +68,8 @@ export interface AuditLogTable {
   action: string;
   target: string | null;
   details: string; // JSON object
+  /** user | apiKey | acmeAccount: what actorId names. */
+  actorType: Generated<string>;
 }
 
 export interface OutboxTable {
@@ -118,6 +122,8 @@ export interface OrdersTable {
   issuedAt: string | null;
   refundedAt: string | null;
   csrPem: string | null;
+  /** The API key that acted, when one did (the user column then names its creator). */
+  apiKeyId: Generated<string | null>;
 }
 
 export interface OrderDomainsTable {
@@ -139,6 +145,8 @@ export interface TransactionsTable {
   currency: string;
   actorId: string;
   gatewayReference: string;
+  /** The API key that acted, when one did (the user column then names its creator). */
+  apiKeyId: Generated<string | null>;
   createdAt: string;
 }
 
@@ -151,6 +159,8 @@ export interface DocumentsTable {
   size: number;
   sha256: string;
   uploadedBy: string;
+  /** The API key that acted, when one did (the user column then names its creator). */
+  apiKeyId: Generated<string | null>;
   createdAt: string;
 }
 
@@ -165,7 +175,21 @@ export interface CertificatesTable {
   createdAt: string;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  teamId: string;
+  name: string;
+  secretHash: string; // SHA-256 of the secret, never the secret
+  permissions: string; // sorted, comma-separated
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
 export interface Database {
+  apiKeys: ApiKeysTable;
   products: ProductsTable;
   billingProfiles: BillingProfilesTable;
   orders: OrdersTable;

@@ -3,11 +3,38 @@ import type { Permission, Role } from "../../shared/permissions.js";
 import { AppError } from "../errors.js";
 import { holds } from "./roles.js";
 
-export interface TeamMember {
+/**
+ * A principal's standing in one team. A person: their membership (userId, Owner or roles). An API
+ * key: no user and no roles, only the permissions it was given (`keyPermissions`), and never Owner.
+ */
+export type TeamMember = PersonMember | KeyMember;
+
+export interface PersonMember {
+  kind: "person";
   teamId: string;
   userId: string;
   isOwner: boolean;
   roles: Role[];
+  keyPermissions?: undefined;
+}
+
+export interface KeyMember {
+  kind: "apiKey";
+  teamId: string;
+  apiKeyId: string;
+  isOwner: false;
+  roles: [];
+  keyPermissions: ReadonlySet<Permission>;
+}
+
+/** "Self": the member is the person the request is about (leaving a team is removing yourself). */
+export function isSelf(member: TeamMember, userId: string): boolean {
+  return member.kind === "person" && member.userId === userId;
+}
+
+/** Whether the member is the team's Owner, as the row read inside a transaction says now. */
+export function ownsTeam(member: TeamMember, team: { ownerId: string }): boolean {
+  return member.kind === "person" && team.ownerId === member.userId;
 }
 
 export function can(member: TeamMember, permission: Permission): boolean {

@@ -10,6 +10,13 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   installer: ["team.view", "orders.view", "certificates.manage"],
 };
 
+/**
+ * What an API key may hold: every permission but the Owner's own acts. Deleting a team and handing
+ * it to someone else stay with the person who owns it (SPEC rules 2 and 9: "nobody else can change
+ * the Owner"); a key that outlives its creator must not carry them.
+ */
+export const KEY_GRANTABLE: readonly Permission[] = PERMISSIONS.filter((p) => p !== "team.delete" && p !== "team.transfer");
+
 /** The role an Owner keeps after handing ownership on (SPEC rule 9). */
 export const FORMER_OWNER_ROLES: readonly Role[] = ["account_admin"];
 
@@ -24,15 +31,19 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   installer: new Set(ROLE_PERMISSIONS.installer),
 };
 
+/** What holds permissions in a team: a person's membership (Owner or roles), or an API key's own set. */
+export type Holder = { isOwner: boolean; roles: readonly Role[]; keyPermissions?: ReadonlySet<Permission> };
+
 /** Whether a membership holds one permission: asked on every team request, so it allocates nothing. */
-export function holds(member: { isOwner: boolean; roles: readonly Role[] }, permission: Permission): boolean {
+export function holds(member: Holder, permission: Permission): boolean {
+  if (member.keyPermissions) return member.keyPermissions.has(permission);
   if (member.isOwner) return true;
   for (const role of member.roles) if (GRANTS[role].has(permission)) return true;
   return false;
 }
 
 /** The effective permissions of a membership, sorted; the Owner holds them all. */
-export function permissionsOf(member: { isOwner: boolean; roles: readonly Role[] }): Permission[] {
+export function permissionsOf(member: Holder): Permission[] {
   return PERMISSIONS.filter((permission) => holds(member, permission)).sort();
 }
 

@@ -39,7 +39,7 @@ async function readTeamMember(executor: Executor, userId: string, teamId: string
   if (!row) return null;
   const isOwner = row.ownerId === userId;
   return {
-    member: { teamId, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) },
+    member: { kind: "person", teamId, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) },
     team: { id: row.id, name: row.name, ownerId: row.ownerId, isDefault: row.isDefault, createdAt: row.createdAt },
   };
 }
@@ -64,7 +64,7 @@ function presentTeamsOf(rows: { id: string; name: string; ownerId: string; isDef
   return rows
     .map((row) => {
       const isOwner = row.ownerId === userId;
-      return presentTeam(row, { teamId: row.id, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) });
+      return presentTeam(row, { kind: "person", teamId: row.id, userId, isOwner, roles: isOwner ? [] : parseRoles(row.roles) });
     })
     .sort((a, b) => Number(b.isDefault && b.isOwner) - Number(a.isDefault && a.isOwner) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }

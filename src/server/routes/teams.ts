@@ -46,7 +46,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
     async (request, reply) => {
       const ctx = ctxOf(request, services);
       const team = await createTeam(ctx, request.body);
-      return reply.status(201).send({ team: presentTeam(team, { teamId: team.id, userId: ctx.actor.id, isOwner: true, roles: [] }) });
+      return reply.status(201).send({ team: presentTeam(team, { kind: "person", teamId: team.id, userId: ctx.actor.id, isOwner: true, roles: [] }) });
     },
   );
 

@@ -1,0 +1,127 @@
+// API keys (SPEC rule 13, API.md "Machine access"): the secret, and the bearer → principal lookup.
+//
+// A secret is `cdk_` + 64 hex digits (32 random bytes): the fixed prefix and alphabet let secret
+// scanners recognise a leaked key (`cdk_[0-9a-f]{64}`). Only its SHA-256 is stored. The lookup is
+// by that hash, re-done on every request (through the SQLite read cache, which any write empties),
+// so a revoked key stops at once, on every server. `lastUsedAt` is written at most once a minute
+// per key, after the answer: using a key does not make every read a write.
+import { randomBytes } from "node:crypto";
+import type { Kysely } from "kysely";
+import { PERMISSIONS } from "../../shared/permissions.js";
+import type { Permission } from "../../shared/permissions.js";
+import type { Clock } from "../clock.js";
+import { MINUTE } from "../clock.js";
+import { cachedRead } from "../db/read-cache.js";
+import { reusableQuery } from "../db/reusable-query.js";
+import type { Database } from "../db/schema.js";
+import { hashToken } from "../secrets.js";
+import type { ApiKeyPrincipal } from "./principal.js";
+
+export const API_KEY_PREFIX = "cdk_";
+const SECRET_PATTERN = /^cdk_[0-9a-f]{64}$/;
+
+export function newApiKeySecret(): string {
+  return API_KEY_PREFIX + randomBytes(32).toString("hex");
+}
+
+/** Whether a bearer credential has the shape of one of our keys (anything else is 401 without a lookup). */
+export function looksLikeApiKey(secret: string): boolean {
+  return SECRET_PATTERN.test(secret);
+}
+
+export function parsePermissions(stored: string): Permission[] {
+  return stored.split(",").filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)).sort();
+}
+
+export function formatPermissions(permissions: readonly Permission[]): string {
+  return [...new Set(permissions)].sort().join(",");
+}
+
+const keyBySecretHash = reusableQuery((db, secretHash: string) =>
+  db
+    .selectFrom("apiKeys")
+    .innerJoin("users", "users.id", "apiKeys.createdBy")
+    .select([
+      "apiKeys.id",
+      "apiKeys.teamId",
+      "apiKeys.name",
+      "apiKeys.permissions",
+      "apiKeys.expiresAt",
+      "apiKeys.revokedAt",
+      "apiKeys.createdBy",
+      "users.email as creatorEmail",
+    ])
+    .where("apiKeys.secretHash", "=", secretHash),
+);
+
+interface KeyRow {
+  principal: ApiKeyPrincipal;
+  expiresMs: number;
+  revoked: boolean;
+}
+
+/** The principal for a bearer secret, or null when the key is unknown, revoked or past its expiry. */
+export async function resolveApiKey(db: Kysely<Database>, clock: Clock, secret: string): Promise<ApiKeyPrincipal | null> {
+  if (!looksLikeApiKey(secret)) return null;
+  const secretHash = hashToken(secret);
+  const key = await cachedRead(db, `apikey:${secretHash}`, async (): Promise<KeyRow | null> => {
+    const [row] = await keyBySecretHash(db, secretHash);
+    if (!row) return null;
+    return {
+      principal: {
+        kind: "apiKey",
+        id: row.id,
+        teamId: row.teamId,
+        name: row.name,
+        permissions: new Set(parsePermissions(row.permissions)),
+        creator: { id: row.createdBy, email: row.creatorEmail },
+      },
+      expiresMs: row.expiresAt ? Date.parse(row.expiresAt) : Number.POSITIVE_INFINITY,
+      revoked: row.revokedAt !== null,
+    };
+  });
+  // The clock is checked on every request, never cached.
+  if (!key || key.revoked || clock.now().getTime() >= key.expiresMs) return null;
+  return key.principal;
+}
+
+/**
+ * Records a key's last use at most once a minute per key and process. The write runs after the
+ * answer and its failure is only logged: a use that was not recorded is less bad than a refused one.
+ */
+export class KeyUseRecorder {
+  private readonly written = new Map<string, number>();
+  private pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  used(keyId: string): void {
+    const now = this.clock.now().getTime();
+    const last = this.written.get(keyId);
+    if (last !== undefined && now - last < MINUTE) return;
+    if (this.written.size > 10_000) this.written.clear();
+    this.written.set(keyId, now);
+    const at = new Date(now).toISOString();
+    const write = this.db
+      .updateTable("apiKeys")
+      .set({ lastUsedAt: at })
+      .where("id", "=", keyId)
+      .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
+      .execute()
+      .then(
+        () => undefined,
+        (error: unknown) => this.onError(error),
+      )
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Waits for the writes in flight (shutdown, tests). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+}

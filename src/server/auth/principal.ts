@@ -1,0 +1,56 @@
+// Who is acting: a person signed in with a session, or one of a team's API keys (later, an ACME
+// account). Every request resolves to at most one principal; commands record it on what they write.
+import type { Permission } from "../../shared/permissions.js";
+
+/** A signed-in person, re-read from the store with their session on every request. */
+export interface UserPrincipal {
+  kind: "user";
+  id: string;
+  email: string;
+  name: string;
+  teamLimit: number | null;
+  activeTeamId: string | null;
+  createdAt: string;
+  sessionHash: string;
+}
+
+/** A team's API key: acts in its own team only, with its own permissions (SPEC rule 13). */
+export interface ApiKeyPrincipal {
+  kind: "apiKey";
+  id: string;
+  teamId: string;
+  name: string;
+  permissions: ReadonlySet<Permission>;
+  /** Who created it: they stay accountable (and recorded) after they leave the team. */
+  creator: { id: string; email: string };
+}
+
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+export type ActorType = "user" | "apiKey" | "acmeAccount";
+
+/** How the audit log names a principal: a key is the key, with its creator's e-mail. */
+export interface AuditActor {
+  type: ActorType;
+  id: string;
+  email: string;
+}
+
+export function auditActorOf(principal: Principal): AuditActor {
+  return principal.kind === "user"
+    ? { type: "user", id: principal.id, email: principal.email }
+    : { type: "apiKey", id: principal.id, email: principal.creator.email };
+}
+
+/**
+ * The person accountable for what a principal does: the user, or the key's creator. Rows with a
+ * user column (orders.created_by, transactions.actor_id …) store this, beside `api_key_id`.
+ */
+export function accountableUserId(principal: Principal): string {
+  return principal.kind === "user" ? principal.id : principal.creator.id;
+}
+
+/** The `api_key_id` column of a row a principal writes. */
+export function apiKeyIdOf(principal: Principal): string | null {
+  return principal.kind === "apiKey" ? principal.id : null;
+}
