@@ -43,12 +43,34 @@ function fieldErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/**
+ * A multipart body the client broke: it stopped short (fewer bytes than its Content-Length, no
+ * closing boundary, the client hung up mid-upload) or its Content-Type names no boundary. That is a
+ * 400, not a 500. busboy (under @fastify/multipart) says so by message only, on the parts iterator and
+ * on the file stream alike; @fastify/multipart says FST_MP_PREMATURE_CLOSE when the request closed
+ * first. The messages are pinned by test/upload-truncation.test.ts. Returns the detail, or undefined.
+ */
+function brokenMultipart(error: FastifyError): string | undefined {
+  const message = typeof error.message === "string" ? error.message : "";
+  if (
+    error.code === "FST_MP_PREMATURE_CLOSE" ||
+    (error.code === undefined &&
+      (message === "Unexpected end of multipart data" || message.endsWith(" terminated early due to unexpected end of multipart data")))
+  ) {
+    return "The request body ended before it was complete: send all of it, up to the closing multipart boundary.";
+  }
+  if (error.code === undefined && message === "Multipart: Boundary not found") return "The multipart/form-data Content-Type names no boundary.";
+  return undefined;
+}
+
 export function toAppError(error: FastifyError | AppError | Error): AppError | null {
   if (error instanceof AppError) return error;
   const fastifyError = error as FastifyError;
   if (fastifyError.validation) {
     return new AppError("invalid_request", "The request does not match the schema.", { errors: fieldErrors(fastifyError) });
   }
+  const broken = brokenMultipart(fastifyError);
+  if (broken) return new AppError("invalid_request", broken);
   const code = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || (fastifyError.statusCode && STATUS_CODES[fastifyError.statusCode]);
   if (code === "rate_limited") return null; // built by the rate-limit plugin's own builder
   if (code) return new AppError(code, code === "invalid_request" ? "The request body is not valid JSON." : undefined);

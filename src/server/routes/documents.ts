@@ -19,6 +19,9 @@ const tags = ["documents"];
 /** Room for the multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD = 128 * 1024;
 
+/** The download's own policy: stricter than the API's, as the body is a file the client chose. */
+const DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'";
+
 function missingFile(): never {
   throw new AppError("invalid_request", "Send the document as the multipart/form-data field \"file\".", {
     errors: [{ field: "file", message: "is required (exactly one file)" }],
@@ -50,7 +53,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
           summary: "Upload a validation document (multipart field \"file\"): PDF, PNG or JPEG by content, at most 10 MiB",
           description:
             "Send multipart/form-data with one file in the field `file`. The type is decided by the file's first bytes " +
-            "(%PDF-, the PNG signature, FF D8 FF), never by its declared type or name: anything else is 415. Over 10 MiB is 413, empty is 400. " +
+            "(%PDF-, the PNG signature, FF D8 FF), never by its declared type or name: anything else is 415. Over 10 MiB is 413; empty, a second file, or a body cut short is 400. " +
             "The stored name is the file name's last segment without control characters, at most 200 characters.",
           consumes: ["multipart/form-data"],
           params: OrderParams,
@@ -78,6 +81,8 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
           }
         } catch (error) {
           if (staged) await removeFile(staged.tempPath);
+          // A second file is a malformed request, not a large one: busboy's files limit reports it.
+          if ((error as { code?: unknown }).code === "FST_FILES_LIMIT") missingFile();
           throw error;
         }
         if (!staged) missingFile();
@@ -123,8 +128,9 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
           .type(document.mediaType)
           .header("content-disposition", attachmentDisposition(document.filename))
           .header("x-content-type-options", "nosniff")
-          // Should a browser open it anyway, it runs nothing and loads nothing on our origin.
-          .header("content-security-policy", "default-src 'none'; sandbox")
+          // Should a browser open it anyway, it runs nothing, loads nothing on our origin, and no
+          // other site can frame it (SECURITY 6).
+          .header("content-security-policy", DOWNLOAD_CSP)
           .send(content);
       },
     );
