@@ -202,6 +202,58 @@ describe.each(ENGINES)("certdesk against %s", (engine) => {
     expect(await t.db.kysely.selectFrom("users").selectAll().orderBy("id").execute()).toEqual(before);
   });
 
+  it("prints names and e-mails from the database escaped, so they cannot rewrite the terminal", { timeout: CLI_TIMEOUT * 2 }, async () => {
+    // Rows as a database from before the name rule could hold them: written directly, past the API.
+    const now = new Date().toISOString();
+    const eveId = newId();
+    const eveEmail = `cli.eve.${engine}.${process.pid}@example.com`;
+    await t.db.kysely
+      .insertInto("users")
+      .values({ id: eveId, email: eveEmail, name: "Eve\u001b[2J\u202eevil", passwordHash: "not-a-real-hash", teamLimit: null, activeTeamId: null, createdAt: now })
+      .execute();
+    const teamId = newId();
+    await t.db.kysely.insertInto("teams").values({ id: teamId, name: "Eve\u001b]0;owned\u0007\u2066 team", ownerId: eveId, isDefault: 1, createdAt: now }).execute();
+    await t.db.kysely.insertInto("memberships").values({ teamId, userId: eveId, roles: "", joinedAt: now }).execute();
+
+    const show = await certdesk(["users", "show", eveEmail], { DATABASE_URL: t.url });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
+    expect(show.stdout).toContain(`Eve\\u001b[2J\\u202eevil <${eveEmail}>`);
+    expect(show.stdout).toContain("Eve\\u001b]0;owned\\u0007\\u2066 team (default)");
+  });
+
+  it("looks users up by the one e-mail grammar: an IDN in either form, and refuses a malformed address", { timeout: CLI_TIMEOUT * 2 }, async () => {
+    const now = new Date().toISOString();
+    const local = `cli.idn.${engine}.${process.pid}`;
+    const stored = `${local}@xn--bcher-kva.example`;
+    const idnId = newId();
+    const teamId = newId();
+    await t.db.kysely
+      .insertInto("users")
+      .values({ id: idnId, email: stored, name: "Ada Bücher", passwordHash: "not-a-real-hash", teamLimit: null, activeTeamId: null, createdAt: now })
+      .execute();
+    await t.db.kysely.insertInto("teams").values({ id: teamId, name: "Ada Bücher's team", ownerId: idnId, isDefault: 1, createdAt: now }).execute();
+    await t.db.kysely.insertInto("memberships").values({ teamId, userId: idnId, roles: "", joinedAt: now }).execute();
+
+    const [show, set, malformed, lookalike] = await Promise.all([
+      certdesk(["users", "show", `${local.toUpperCase()}@Bu\u0308cher.example`], { DATABASE_URL: t.url }),
+      certdesk(["users", "set-team-limit", `${local}@BÜCHER.example`, "4"], { DATABASE_URL: t.url }),
+      certdesk(["users", "show", `Ada <${stored}>`], { DATABASE_URL: t.url }),
+      certdesk(["users", "set-team-limit", `${local}@xn--bcher-kva.exampl\u0435`, "4"], { DATABASE_URL: t.url }), // Cyrillic е
+    ]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`Ada Bücher <${stored}>`);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout.trim()).toBe(`${stored}: team limit 3 → 4`);
+    for (const run of [malformed, lookalike]) {
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^certdesk: This e-mail address is not valid: /);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    const row = await t.db.kysely.selectFrom("users").select("teamLimit").where("id", "=", idnId).executeTakeFirstOrThrow();
+    expect(row.teamLimit).toBe(4);
+  });
+
   it("sweeps ended sessions and reports what it removed", { timeout: CLI_TIMEOUT * 2 }, async () => {
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
     const hour = 3_600_000;

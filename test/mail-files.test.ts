@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { simpleParser } from "mailparser";
+import { createSecretKey, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../src/server/clock.js";
 import { inTransaction } from "../src/server/db/transaction.js";
@@ -10,9 +11,12 @@ import { OutboxDispatcher } from "../src/server/mail/dispatcher.js";
 import { queueEmail } from "../src/server/mail/outbox.js";
 import { passwordResetEmail } from "../src/server/mail/templates.js";
 import { createTransport, fromAddress, mailDomain } from "../src/server/mail/transport.js";
+import { createSealer } from "../src/server/sealer.js";
 import { ENGINES, createTestDatabase } from "./helpers/engines.js";
 import type { TestDatabase } from "./helpers/engines.js";
 
+/** Queued bodies are sealed with the master key; any key will do here. */
+const sealer = createSealer(createSecretKey(randomBytes(32)));
 const EML_NAME = /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f-]+\.eml$/;
 
 describe.each(ENGINES)("e-mail as .eml files on %s", (engine) => {
@@ -32,18 +36,18 @@ describe.each(ENGINES)("e-mail as .eml files on %s", (engine) => {
   it("writes each message as an .eml file that parses back with its link", async () => {
     const mailDir = path.join(root, "mail", "nested"); // created on first use
     const transport = createTransport({ smtpUrl: undefined, mailDir, baseUrl: "https://certdesk.example.com" });
-    const dispatcher = new OutboxDispatcher({ db: t.db, clock: systemClock, transport });
+    const dispatcher = new OutboxDispatcher({ db: t.db, clock: systemClock, transport, sealer });
     try {
       const link = "https://certdesk.example.com/reset-password/Zm9vYmFy-_0";
       const id = await inTransaction(t.db, (tx) =>
         queueEmail(
           tx,
-          systemClock,
+          { clock: systemClock, sealer },
           passwordResetEmail({ to: "grace@example.com", name: "Grace", link, expiresAt: new Date("2026-03-01T10:00:00Z") }),
         ),
       );
       await inTransaction(t.db, (tx) =>
-        queueEmail(tx, systemClock, { to: "b@example.com", subject: "Second", text: "two\n", html: "<p>two</p>" }),
+        queueEmail(tx, { clock: systemClock, sealer }, { to: "b@example.com", subject: "Second", text: "two\n", html: "<p>two</p>" }),
       );
       expect(await dispatcher.drain()).toBe(2);
 

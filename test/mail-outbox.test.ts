@@ -1,6 +1,7 @@
 // The outbox end to end: queued in a transaction, sent over real SMTP by the dispatcher,
 // retried until the server recovers, never sent for a rolled-back transaction, and sent
 // once even with two dispatchers on one database (SECURITY.md item 21).
+import { createSecretKey, randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock, systemClock } from "../src/server/clock.js";
 import { createDb } from "../src/server/db/create-db.js";
@@ -13,12 +14,15 @@ import type { OutgoingEmail } from "../src/server/mail/outbox.js";
 import { invitationEmail } from "../src/server/mail/templates.js";
 import { createTransport } from "../src/server/mail/transport.js";
 import type { MailTransport } from "../src/server/mail/transport.js";
+import { createSealer } from "../src/server/sealer.js";
 import { ENGINES, createTestDatabase } from "./helpers/engines.js";
 import type { TestDatabase } from "./helpers/engines.js";
 import { closedPort, startSmtpServer } from "./helpers/smtp.js";
 import type { TestSmtpServer } from "./helpers/smtp.js";
 
 const BASE_URL = "http://certdesk.test:3000";
+/** Queued bodies are sealed with the master key; any key will do for the outbox itself. */
+const sealer = createSealer(createSecretKey(randomBytes(32)));
 
 function simpleEmail(n: number): OutgoingEmail {
   const link = `${BASE_URL}/invitations/token-${n}`;
@@ -52,7 +56,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
   }
 
   function dispatcher(transport: MailTransport, options: Partial<OutboxDispatcherOptions> = {}, db: Db = t.db) {
-    const d = new OutboxDispatcher({ db, clock: systemClock, transport, baseDelayMs: 20, maxDelayMs: 200, ...options });
+    const d = new OutboxDispatcher({ db, clock: systemClock, transport, sealer, baseDelayMs: 20, maxDelayMs: 200, ...options });
     cleanups.push(() => d.stop());
     return d;
   }
@@ -73,7 +77,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
       expiresAt: new Date("2026-11-29T14:05:00Z"),
       link,
     });
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, email));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, email));
 
     expect(await dispatcher(transportTo(server.url)).drain()).toBe(1);
 
@@ -107,7 +111,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
     async (failAt) => {
       const server = await smtp({ failFirst: 3, failAt, failCode: 451 });
       const count = 5;
-      for (let n = 0; n < count; n++) await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(n)));
+      for (let n = 0; n < count; n++) await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(n)));
 
       const d = dispatcher(transportTo(server.url), { pollIntervalMs: 10 });
       d.start();
@@ -132,7 +136,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
 
   it("marks an e-mail the server refuses for good (5xx) as failed, blanks it and never retries it", async () => {
     const server = await smtp({ failFirst: 100, failAt: "rcpt", failCode: 550 });
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, { to: "nobody@example.com", subject: "s", text: "secret link", html: "<p>secret link</p>" }));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, { to: "nobody@example.com", subject: "s", text: "secret link", html: "<p>secret link</p>" }));
     const d = dispatcher(transportTo(server.url));
     expect(await d.drain()).toBe(0);
     const [row] = await outboxRows();
@@ -149,11 +153,11 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
     const server = await smtp();
     await expect(
       inTransaction(t.db, async (tx) => {
-        await queueEmail(tx, systemClock, simpleEmail(1));
+        await queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(1));
         throw new Error("rolled back");
       }),
     ).rejects.toThrow("rolled back");
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(2)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(2)));
 
     expect(await dispatcher(transportTo(server.url)).drain()).toBe(1);
     await server.waitFor(1);
@@ -165,7 +169,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
   it("keeps an e-mail while the SMTP server is down (connection refused) and delivers it once it is up", async () => {
     const port = await closedPort();
     const url = `smtp://127.0.0.1:${port}`;
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(7)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(7)));
 
     const d = dispatcher(transportTo(url), { pollIntervalMs: 10 });
     expect(await d.drain()).toBe(0);
@@ -187,7 +191,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
   it("sends each e-mail once when two dispatchers on two connections drain the same outbox at once", async () => {
     const server = await smtp();
     const count = 30;
-    for (let n = 0; n < count; n++) await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(n)));
+    for (let n = 0; n < count; n++) await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(n)));
 
     // A second server process: its own connection (pool) to the same database.
     const other = createDb(t.url);
@@ -210,11 +214,11 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
     const d = dispatcher(transportTo(server.url), { pollIntervalMs: 60_000 });
     d.start();
     await d.drain(); // the first pass after start() found nothing
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(1)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(1)));
     d.wake();
     d.wake(); // coalesced
     await server.waitFor(1);
-    await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(2)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(2)));
     d.wake();
     await d.stop();
     d.wake(); // after stop: nothing
@@ -235,7 +239,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
       close() {},
     };
     const d = dispatcher(flaky, { clock, baseDelayMs: 1000, maxDelayMs: 5000 });
-    await inTransaction(t.db, (tx) => queueEmail(tx, clock, simpleEmail(1)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock, sealer }, simpleEmail(1)));
 
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -268,7 +272,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
     const sent: string[] = [];
     const transport: MailTransport = { send: async (email) => void sent.push(email.subject), close() {} };
     const d = dispatcher(transport, { clock, leaseMs: 60_000 });
-    await inTransaction(t.db, (tx) => queueEmail(tx, clock, simpleEmail(1)));
+    await inTransaction(t.db, (tx) => queueEmail(tx, { clock, sealer }, simpleEmail(1)));
     // What a claim by another server looks like; that server then dies.
     const leaseUntil = new Date(clock.now().getTime() + 60_000).toISOString();
     await t.db.kysely.updateTable("outbox").set({ nextAttemptAt: leaseUntil }).execute();
@@ -296,7 +300,7 @@ describe.each(ENGINES)("outbox dispatcher on %s", (engine) => {
       },
       close() {},
     };
-    for (let n = 0; n < 4; n++) await inTransaction(t.db, (tx) => queueEmail(tx, systemClock, simpleEmail(n)));
+    for (let n = 0; n < 4; n++) await inTransaction(t.db, (tx) => queueEmail(tx, { clock: systemClock, sealer }, simpleEmail(n)));
     const first = dispatcher(transport);
     second = dispatcher(transport, {}, other);
     const firstCount = await first.drain();

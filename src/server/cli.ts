@@ -1,5 +1,7 @@
 // The `certdesk` command: serve, migrate, sweep, users set-team-limit, users show.
 import "reflect-metadata";
+import { canonicalEmail } from "./auth/email.js";
+import { escapeForTerminal } from "./auth/names.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
 import type { Config } from "./config.js";
@@ -34,7 +36,7 @@ async function withDb<T>(config: Config, work: (db: Db) => Promise<T>, migrateFi
 }
 
 async function showUser(db: Db, config: Config, rawEmail: string): Promise<void> {
-  const email = rawEmail.trim().toLowerCase();
+  const email = canonicalEmail(rawEmail);
   const user = await db.kysely.selectFrom("users").select(["id", "email", "name", "teamLimit", "createdAt"]).where("email", "=", email).executeTakeFirst();
   if (!user) throw new AppError("not_found", `No account for ${email}.`);
   const teams = await db.kysely
@@ -46,11 +48,14 @@ async function showUser(db: Db, config: Config, rawEmail: string): Promise<void>
     .execute();
   const owned = teams.filter((team) => team.ownerId === user.id).length;
   const limit = user.teamLimit ?? config.defaultTeamLimit;
-  console.log(`${user.name} <${user.email}>  id ${user.id}  since ${user.createdAt}`);
+  // What the database holds is printed escaped: a name or e-mail stored before the name and
+  // e-mail rules could hold ESC sequences or bidi overrides that rewrite the operator's terminal.
+  const show = escapeForTerminal;
+  console.log(`${show(user.name)} <${show(user.email)}>  id ${user.id}  since ${user.createdAt}`);
   console.log(`team limit: ${limit}${user.teamLimit === null ? " (default)" : " (set for this user)"}; owns ${owned}`);
   for (const team of teams) {
     const role = team.ownerId === user.id ? "Owner" : team.roles.replaceAll(",", ", ");
-    console.log(`  ${team.name}${team.isDefault ? " (default)" : ""}  ${team.id}  ${role}`);
+    console.log(`  ${show(team.name)}${team.isDefault ? " (default)" : ""}  ${team.id}  ${show(role)}`);
   }
 }
 
@@ -80,11 +85,12 @@ export async function runCli(args: string[]): Promise<number> {
     return 0;
   }
   if (command === "users" && sub === "set-team-limit" && rest.length === 2) {
-    const [email, raw] = rest as [string, string];
+    const [rawEmail, raw] = rest as [string, string];
+    const email = canonicalEmail(rawEmail);
     const limit = raw === "default" ? null : Number(raw);
     if (limit !== null && !/^\d+$/.test(raw)) throw new AppError("invalid_request", `"${raw}" is not a whole number.`);
     const { from, to } = await withDb(config, (db) => setTeamLimit({ db, config, clock: systemClock }, email, limit));
-    console.log(`${email.trim().toLowerCase()}: team limit ${from} → ${to}`);
+    console.log(`${email}: team limit ${from} → ${to}`);
     return 0;
   }
   if (command === "users" && sub === "show" && rest.length === 1) {

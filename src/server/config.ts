@@ -1,4 +1,9 @@
 // The environment, parsed and validated once into a typed Config (API.md, "Operator command line").
+// Every value is checked against what the code that uses it can carry, so that a configuration which
+// passes here also works at run time (SECURITY 32): durations end within ten years (a Date holds
+// about 270,000 years, but 1e12 hours already overflows it), counts stay 32-bit integers, names are
+// ones the libraries accept. A refusal is one line naming the variable and its bounds in words.
+import { isIP } from "node:net";
 import path from "node:path";
 
 export interface Config {
@@ -33,12 +38,55 @@ function number(env: Env, name: string, fallback: number, check: (n: number) => 
   return value;
 }
 
+/** Ten years: the longest any lifetime may be (an invitation, a session). */
+const TEN_YEARS_HOURS = 10 * 365 * 24;
+
+/** A number between min and max inclusive, whole if asked; `rule` says the same in words. */
+function bounded(env: Env, name: string, fallback: number, min: number, max: number, rule: string, whole = false): number {
+  return number(env, name, fallback, (n) => n >= min && n <= max && (!whole || Number.isInteger(n)), rule);
+}
+
+/** The URL with its password replaced by ***, for messages and logs: postgres://user:***@host/db. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.password) return url;
+    parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    // Not parseable: mask anything between "://user:" and "@" all the same.
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@]*:)[^@]*@/i, "$1***@");
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** What Fastify's trustProxy (proxy-addr) compiles: addresses, CIDR ranges, and its three names. */
+function isProxyAddress(entry: string): boolean {
+  if (entry === "loopback" || entry === "linklocal" || entry === "uniquelocal") return true;
+  const [address = "", range, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4; // a netmask such as 255.255.255.0
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = number(env, "PORT", 3000, (n) => Number.isInteger(n) && n >= 0 && n < 65536, "a port number (0-65535)");
   const dataDir = path.resolve(env.DATA_DIR || "./data");
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, "certdesk.db")}`;
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
-    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${databaseUrl}".`);
+    throw new ConfigError(`DATABASE_URL must start with sqlite: or postgres://, got "${maskUrl(databaseUrl)}".`);
+  }
+  // "sqlite:" alone would open a temporary database that vanishes at every restart.
+  if (databaseUrl.trim() === "sqlite:") throw new ConfigError('DATABASE_URL "sqlite:" needs a file path (or :memory:), e.g. sqlite:./data/certdesk.db.');
+  if (!databaseUrl.startsWith("sqlite:")) {
+    try {
+      new URL(databaseUrl);
+    } catch {
+      throw new ConfigError(`DATABASE_URL is not a valid postgres:// URL: "${maskUrl(databaseUrl)}".`);
+    }
   }
   const baseUrl = (env.BASE_URL || `http://localhost:${port}`).replace(/\/+$/, "");
   let parsedBase: URL;
@@ -50,8 +98,28 @@ export function loadConfig(env: Env = process.env): Config {
   if (parsedBase.protocol !== "http:" && parsedBase.protocol !== "https:") {
     throw new ConfigError(`BASE_URL must use http or https, got "${baseUrl}".`);
   }
+  // Links are BASE_URL + "/invitations/…": a query, a fragment or credentials in it would break every one.
+  if (parsedBase.search || parsedBase.hash || parsedBase.username || parsedBase.password) {
+    throw new ConfigError(`BASE_URL must be scheme://host[:port][/path] without query, fragment or credentials, got "${maskUrl(baseUrl)}".`);
+  }
   const smtpUrl = env.SMTP_URL || undefined;
-  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new ConfigError(`SMTP_URL must be smtp://host:port, got "${smtpUrl}".`);
+  if (smtpUrl) {
+    let smtpHost = "";
+    try {
+      smtpHost = /^smtps?:\/\//.test(smtpUrl) ? new URL(smtpUrl).hostname : "";
+    } catch {
+      // reported below
+    }
+    if (!smtpHost) throw new ConfigError(`SMTP_URL must be smtp://host:port (or smtps://), got "${maskUrl(smtpUrl)}".`);
+  }
+  const trustProxy = env.TRUST_PROXY || undefined;
+  if (trustProxy !== undefined && !trustProxy.split(",").every((entry) => isProxyAddress(entry.trim()))) {
+    throw new ConfigError(
+      `TRUST_PROXY must list the proxies' addresses, comma-separated: IPs, CIDR ranges, loopback, linklocal or uniquelocal; got "${trustProxy}".`,
+    );
+  }
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   return {
     port,
     host: env.HOST || "127.0.0.1",
@@ -61,12 +129,23 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: parsedBase.protocol === "https:",
     smtpUrl,
     mailDir: path.resolve(env.MAIL_DIR || path.join(dataDir, "mail")),
-    invitationTtlHours: number(env, "INVITATION_TTL_HOURS", 72, (n) => n > 0, "a positive number of hours"),
-    defaultTeamLimit: number(env, "DEFAULT_TEAM_LIMIT", 3, (n) => Number.isInteger(n) && n >= 1, "a whole number ≥ 1"),
-    rateLimitScale: number(env, "RATE_LIMIT_SCALE", 1, (n) => n > 0, "a positive number"),
-    sessionIdleMinutes: number(env, "SESSION_IDLE_MINUTES", 120, (n) => n > 0, "a positive number of minutes"),
-    sessionAbsoluteHours: number(env, "SESSION_ABSOLUTE_HOURS", 24 * 7, (n) => n > 0, "a positive number of hours"),
-    trustProxy: env.TRUST_PROXY || undefined,
-    logLevel: env.LOG_LEVEL || "info",
+    // An invitation shorter than 3.6 seconds could never be accepted.
+    invitationTtlHours: bounded(env, "INVITATION_TTL_HOURS", 72, 0.001, TEN_YEARS_HOURS, "a number of hours from 0.001 (3.6 seconds) to 87600 (10 years)"),
+    // Team counts are compared with integer columns; a million teams is "no limit" in practice.
+    defaultTeamLimit: bounded(env, "DEFAULT_TEAM_LIMIT", 3, 1, 1_000_000, "a whole number from 1 to 1,000,000", true),
+    // Scaled limits round up (so never 0) and must stay below 2^31: 1,200 requests a minute × 1,000,000.
+    rateLimitScale: bounded(env, "RATE_LIMIT_SCALE", 1, Number.MIN_VALUE, 1_000_000, "a positive number, at most 1,000,000"),
+    // A session that ends less than a minute after its last use ends before the dashboard's next call.
+    sessionIdleMinutes: bounded(env, "SESSION_IDLE_MINUTES", 120, 1, TEN_YEARS_HOURS * 60, "a number of minutes from 1 to 5256000 (10 years)"),
+    sessionAbsoluteHours: bounded(
+      env,
+      "SESSION_ABSOLUTE_HOURS",
+      24 * 7,
+      1 / 60,
+      TEN_YEARS_HOURS,
+      "a number of hours from 1 minute (0.0167) to 87600 (10 years)",
+    ),
+    trustProxy,
+    logLevel,
   };
 }

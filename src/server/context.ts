@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import type { CaProvider } from "./account/ca-provider.js";
 import type { PaymentGateway } from "./account/payment-gateway.js";
 import type { Db } from "./db/create-db.js";
+import type { Sealer } from "./sealer.js";
 
 /** Wakes the e-mail dispatcher after a commit that queued mail. */
 export interface MailWaker {
@@ -19,6 +20,8 @@ export interface Deps {
   /** The demonstration CA that signs customers' certificates. */
   ca: CaProvider;
   payments: PaymentGateway;
+  /** Seals and opens with the master key what a copy of the database must not reveal (master-key.ts). */
+  sealer: Sealer;
   log?: FastifyBaseLogger;
 }
 

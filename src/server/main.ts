@@ -1,5 +1,6 @@
 // The server process: read config, open the database, migrate, build the app, listen, shut down gracefully.
 import "reflect-metadata";
+import fs from "node:fs/promises";
 import path from "node:path";
 import type { FastifyInstance } from "fastify";
 import { caProvider } from "./account/ca-provider.js";
@@ -27,6 +28,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const ca = caProvider(path.join(config.dataDir, "ca"));
   await ca.get();
   const swept = await sweepStagedUploads(config.dataDir);
+  // Without SMTP every e-mail becomes a file: a MAIL_DIR that cannot be written is refused now, not
+  // found out by the first invitation's e-mail failing for ever.
+  if (!config.smtpUrl) {
+    await fs.mkdir(config.mailDir, { recursive: true, mode: 0o700 });
+    await fs.access(config.mailDir, fs.constants.W_OK);
+  }
   const transport = createTransport(config);
   let dispatcher: OutboxDispatcher | undefined;
   const app = await buildApp(

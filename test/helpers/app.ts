@@ -12,6 +12,9 @@ import { ManualClock } from "../../src/server/clock.js";
 import { loadConfig } from "../../src/server/config.js";
 import type { Config } from "../../src/server/config.js";
 import type { Engine } from "../../src/server/db/create-db.js";
+import { openEmail } from "../../src/server/mail/outbox.js";
+import { openSealer } from "../../src/server/master-key.js";
+import type { Sealer } from "../../src/server/sealer.js";
 import { createTestDatabase } from "./engines.js";
 import type { TestDatabase } from "./engines.js";
 
@@ -20,12 +23,14 @@ export interface TestApp {
   t: TestDatabase;
   clock: ManualClock;
   config: Config;
+  /** The master key's sealer, loaded as the server loads it (a key generated into the test's DATA_DIR). */
+  sealer: Sealer;
   /** How many times a command woke the mail dispatcher. */
   wakes: number;
   client(): Client;
   /** A new account, signed in. */
   signUp(name: string, email?: string): Promise<SignedIn>;
-  /** The newest e-mail queued for an address, from the outbox. */
+  /** The newest e-mail queued for an address, from the outbox, opened with the master key (empty once sent). */
   lastEmailTo(address: string): Promise<{ subject: string; text: string; html: string } | undefined>;
   /** The token of the newest invitation (or reset) link e-mailed to an address. */
   linkTokenFor(address: string, kind?: "invitations" | "reset-password"): Promise<string>;
@@ -101,6 +106,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-data-"));
   const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, ...env });
   const state = { wakes: 0 };
+  const sealer = await openSealer(t.db, config);
   const app = await buildApp({
     db: t.db,
     config,
@@ -108,6 +114,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     mail: { wake: () => void state.wakes++ },
     ca: sharedTestCa(),
     payments: recordOnlyGateway,
+    sealer,
   });
   await app.ready();
 
@@ -116,6 +123,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     t,
     clock,
     config,
+    sealer,
     get wakes() {
       return state.wakes;
     },
@@ -130,11 +138,15 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     async lastEmailTo(address) {
       const row = await t.db.kysely
         .selectFrom("outbox")
-        .select(["subject", "textBody", "htmlBody"])
+        .select(["id", "toAddress", "subject", "textBody", "htmlBody"])
         .where("toAddress", "=", address.toLowerCase())
         .orderBy("id", "desc")
         .executeTakeFirst();
-      return row && { subject: row.subject, text: row.textBody, html: row.htmlBody };
+      if (!row) return undefined;
+      // A sent row keeps no bodies; a queued one keeps them sealed.
+      if (row.textBody === "" && row.htmlBody === "") return { subject: row.subject, text: "", html: "" };
+      const { subject, text, html } = openEmail(sealer, row);
+      return { subject, text, html };
     },
     async linkTokenFor(address, kind = "invitations") {
       const email = await testApp.lastEmailTo(address);

@@ -5,6 +5,7 @@ import type { BillingProfile } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { COUNTRY_CODES } from "../account/countries.js";
 import { refuseCardNumbers } from "../account/card-data.js";
+import { canonicalName } from "../auth/names.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
@@ -23,7 +24,7 @@ function checked<T extends Partial<BillingProfileInput>>(input: T): T {
       errors: [{ field: "country", message: "must be an ISO 3166-1 alpha-2 code such as DE or US" }],
     });
   }
-  return input.name === undefined ? input : { ...input, name: input.name.trim() };
+  return input.name === undefined ? input : { ...input, name: canonicalName(input.name) };
 }
 
 /** What the audit log keeps of a profile: no card data beyond the brand and last four. */

@@ -2,7 +2,7 @@
 // the e-mail; the database keeps its SHA-256. State moves only from pending, inside a transaction
 // that holds the invitation's row.
 import type { Role } from "../../shared/permissions.js";
-import { normalizeEmail } from "../auth/email.js";
+import { canonicalEmail } from "../auth/email.js";
 import { HOUR } from "../clock.js";
 import type { Ctx, Deps } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
@@ -70,7 +70,7 @@ async function issueToken(ctx: Ctx, tx: Tx, invitation: { id: string; teamId: st
 }
 
 export async function inviteMember(ctx: Ctx, teamId: string, input: { email: string; roles: Role[] }): Promise<string> {
-  const email = normalizeEmail(input.email);
+  const email = canonicalEmail(input.email);
   const roles = parseRoles(formatRoles(input.roles));
   try {
     const id = await inTransaction(ctx.db, async (tx) => {

@@ -1,5 +1,6 @@
 // Log-in: a fresh session token every time (no fixation); the same answer for a wrong
 // password and an unknown e-mail, after the same amount of hashing.
+import { canonicalEmailOrNull } from "../auth/email.js";
 import type { LoginThrottle } from "../auth/login-throttle.js";
 import { burnPasswordCheck, verifyPassword } from "../auth/passwords.js";
 import { endSession, startSession } from "../auth/sessions.js";
@@ -16,9 +17,12 @@ export interface LogInInput {
 }
 
 export async function logIn(deps: Deps, throttle: LoginThrottle, input: LogInInput): Promise<{ user: User; sessionToken: string }> {
-  const email = input.email.trim().toLowerCase();
+  // An address outside the grammar cannot have an account: the same 401, after the same hashing
+  // and counted by the throttle like any failure, as for an unknown address.
+  const canonical = canonicalEmailOrNull(input.email);
+  const email = canonical ?? input.email;
   throttle.check(email, input.address);
-  const user = await deps.db.kysely.selectFrom("users").selectAll().where("email", "=", email).executeTakeFirst();
+  const user = canonical === null ? undefined : await deps.db.kysely.selectFrom("users").selectAll().where("email", "=", canonical).executeTakeFirst();
   const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await burnPasswordCheck(input.password), false);
   if (!user || !ok) {
     throttle.fail(email, input.address);

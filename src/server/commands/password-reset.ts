@@ -37,12 +37,18 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string): Promis
 
 /** Returns the id of the user whose password was set. */
 export async function confirmPasswordReset(deps: Deps, input: { token: string; password: string }): Promise<string> {
-  const problem = passwordProblem(input.password);
-  if (problem) throw new AppError("invalid_request", problem, { errors: [{ field: "password", message: problem }] });
   const tokenHash = hashToken(input.token);
   const invalid = () => new AppError("reset_token_invalid", "This reset link is invalid, used or expired. Ask for a new one.");
-  const pending = await deps.db.kysely.selectFrom("passwordResets").select("userId").where("tokenHash", "=", tokenHash).executeTakeFirst();
+  // The token first: the password rules need the account's e-mail (not the address as a password).
+  const pending = await deps.db.kysely
+    .selectFrom("passwordResets")
+    .innerJoin("users", "users.id", "passwordResets.userId")
+    .select(["passwordResets.userId", "users.email"])
+    .where("passwordResets.tokenHash", "=", tokenHash)
+    .executeTakeFirst();
   if (!pending) throw invalid();
+  const problem = passwordProblem(input.password, pending.email);
+  if (problem) throw new AppError("invalid_request", problem, { errors: [{ field: "password", message: problem }] });
   const passwordHash = await hashPassword(input.password);
   await inTransaction(deps.db, async (tx) => {
     const now = deps.clock.now().toISOString();

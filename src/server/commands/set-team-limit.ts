@@ -1,4 +1,5 @@
 // Operator: raise or lower one user's team limit (SPEC rule 3). Recorded in their default team's log.
+import { canonicalEmail } from "../auth/email.js";
 import type { Deps } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
@@ -8,7 +9,7 @@ export async function setTeamLimit(deps: Pick<Deps, "db" | "config" | "clock">, 
   if (limit !== null && (!Number.isInteger(limit) || limit < 1 || limit > 10_000)) {
     throw new AppError("invalid_request", "The limit must be a whole number from 1 to 10000.");
   }
-  const email = rawEmail.trim().toLowerCase();
+  const email = canonicalEmail(rawEmail);
   return inTransaction(deps.db, async (tx) => {
     const user = await tx.selectFrom("users").select(["id", "teamLimit"]).where("email", "=", email).executeTakeFirst();
     if (!user) throw new AppError("not_found", `No account for ${email}.`);

@@ -1,6 +1,7 @@
 // Sign-up: the user, their default team and its Owner membership, in one transaction.
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
-import { normalizeEmail } from "../auth/email.js";
+import { canonicalEmail } from "../auth/email.js";
+import { canonicalName } from "../auth/names.js";
 import { startSession } from "../auth/sessions.js";
 import type { Deps } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
@@ -21,9 +22,9 @@ export function defaultTeamName(name: string): string {
 }
 
 export async function signUp(deps: Deps, input: SignUpInput): Promise<{ user: User; sessionToken: string }> {
-  const email = normalizeEmail(input.email);
-  const name = input.name.trim();
-  const problem = passwordProblem(input.password);
+  const email = canonicalEmail(input.email);
+  const name = canonicalName(input.name);
+  const problem = passwordProblem(input.password, email);
   if (problem) throw new AppError("invalid_request", problem, { errors: [{ field: "password", message: problem }] });
   // Hash before the transaction: the slow part must not hold the database's write lock.
   const passwordHash = await hashPassword(input.password);

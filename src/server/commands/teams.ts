@@ -1,5 +1,6 @@
 // Team lifecycle: create, rename, delete, switch the active team.
 import { removeTeamDocuments } from "../account/document-files.js";
+import { canonicalName } from "../auth/names.js";
 import type { Ctx } from "../context.js";
 import { inTransaction, lockRow } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
@@ -9,7 +10,7 @@ import { recordAudit } from "./audit.js";
 import { assertCanOwnAnotherTeam } from "./team-limit.js";
 
 export async function createTeam(ctx: Ctx, input: { name: string }): Promise<Team> {
-  const name = input.name.trim();
+  const name = canonicalName(input.name);
   return inTransaction(ctx.db, async (tx) => {
     await assertCanOwnAnotherTeam(tx, ctx.db.engine, ctx.config, ctx.actor.id, "you");
     const now = ctx.clock.now();
@@ -22,7 +23,7 @@ export async function createTeam(ctx: Ctx, input: { name: string }): Promise<Tea
 }
 
 export async function renameTeam(ctx: Ctx, teamId: string, input: { name: string }): Promise<void> {
-  const name = input.name.trim();
+  const name = canonicalName(input.name);
   await inTransaction(ctx.db, async (tx) => {
     const team = await tx.selectFrom("teams").select("name").where("id", "=", teamId).executeTakeFirst();
     if (!team) throw new AppError("not_found", "No such team.");

@@ -36,10 +36,24 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** The database and its -wal and -shm files: owner only (SECURITY.md 25). */
+const SQLITE_FILE_MODE = 0o600;
+
 export function openSqlite(file: string): SqliteDatabase.Database {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const onDisk = file !== ":memory:" && file !== "";
+  if (onDisk) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    // Created here with 0600 rather than by SQLite with the umask's 0644: SQLite gives the -wal and
+    // -shm files it creates the database file's mode, so all three start owner-only.
+    fs.closeSync(fs.openSync(file, "a", SQLITE_FILE_MODE));
+  }
   const database = new SqliteDatabase(file);
   database.pragma("journal_mode = WAL");
+  // Freed space (a deleted row, the old copy of an updated one, a dropped page) is overwritten with
+  // zeros, so the body of a sent e-mail is not left behind in the file's free pages.
+  database.pragma("secure_delete = ON");
+  // Files made before this release (or by another tool) are tightened too.
+  if (onDisk) for (const suffix of ["", "-wal", "-shm"]) tightenIfPresent(file + suffix);
   database.pragma("synchronous = FULL"); // the embedded default keeps every commit through a power cut
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 5000");
@@ -50,6 +64,15 @@ export function openSqlite(file: string): SqliteDatabase.Database {
   database.pragma("mmap_size = 268435456"); // 256 MiB
   dropValueSamples(database);
   return database;
+}
+
+function tightenIfPresent(file: string): void {
+  try {
+    const mode = fs.statSync(file).mode & 0o777;
+    if (mode & ~SQLITE_FILE_MODE) fs.chmodSync(file, mode & SQLITE_FILE_MODE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
 }
 
 /**

@@ -6,9 +6,13 @@
 // with exponential backoff and jitter. A process that dies while holding a claim
 // loses nothing: the claim is a lease that runs out, and the row is due again.
 // Once sent, a row keeps its recipient, subject and times, but not its bodies.
+// The bodies are stored sealed (outbox.ts) and opened only here, just before sending.
 import { sql } from "kysely";
 import type { Clock } from "../clock.js";
 import type { Db } from "../db/create-db.js";
+import type { Sealer } from "../sealer.js";
+import { openEmail } from "./outbox.js";
+import type { OutgoingEmail } from "./outbox.js";
 import type { MailTransport } from "./transport.js";
 
 /** The part of a pino logger the dispatcher uses. */
@@ -22,6 +26,8 @@ export interface OutboxDispatcherOptions {
   db: Db;
   clock: Clock;
   transport: MailTransport;
+  /** Opens the sealed bodies: the master key's sealer. */
+  sealer: Sealer;
   log?: DispatcherLog;
   /** How often the timer looks for due e-mail (ms). Default 2000. */
   pollIntervalMs?: number;
@@ -44,6 +50,7 @@ export class OutboxDispatcher {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly transport: MailTransport;
+  private readonly sealer: Sealer;
   private readonly log: DispatcherLog;
   private readonly pollIntervalMs: number;
   private readonly baseDelayMs: number;
@@ -63,6 +70,7 @@ export class OutboxDispatcher {
     this.db = options.db;
     this.clock = options.clock;
     this.transport = options.transport;
+    this.sealer = options.sealer;
     this.log = options.log ?? silentLog;
     this.pollIntervalMs = positive(options.pollIntervalMs, 2000, "pollIntervalMs");
     this.baseDelayMs = positive(options.baseDelayMs, 1000, "baseDelayMs");
@@ -170,33 +178,32 @@ export class OutboxDispatcher {
     const leaseUntil = new Date(claimedAt.getTime() + this.leaseMs).toISOString();
     // The claim and the read of the message are one statement: what is sent is
     // exactly what was claimed, never a row another dispatcher has since sent.
-    const email = await this.db.kysely
+    const stored = await this.db.kysely
       .updateTable("outbox")
       .set({ nextAttemptAt: leaseUntil })
       .where("id", "=", row.id)
       .where("sentAt", "is", null)
       .where("nextAttemptAt", "=", row.nextAttemptAt)
-      .returning(["toAddress", "subject", "textBody", "htmlBody"])
+      .returning(["id", "toAddress", "subject", "textBody", "htmlBody"])
       .executeTakeFirst();
-    if (!email) return false; // another dispatcher claimed it first
+    if (!stored) return false; // another dispatcher claimed it first
 
     const attempts = Number(row.attempts);
+    let email: OutgoingEmail;
     try {
-      await this.transport.send(
-        { to: email.toAddress, subject: email.subject, text: email.textBody, html: email.htmlBody },
-        { id: row.id },
-      );
+      email = openEmail(this.sealer, stored);
+    } catch (error) {
+      // Another master key, or a row altered in the database (e.g. readdressed): retrying cannot help.
+      await this.failForGood(row.id, leaseUntil, `not sent: ${describeError(error)}`);
+      this.log.error({ outboxId: row.id, err: describeError(error) }, "e-mail body does not open with this master key; not sent");
+      return false;
+    }
+    try {
+      await this.transport.send(email, { id: row.id });
     } catch (error) {
       if (isPermanentRefusal(error)) {
         const lastError = describeError(error);
-        await this.db.kysely
-          .updateTable("outbox")
-          // As after sending: the bodies hold one-time links that nothing will deliver now.
-          .set({ attempts: sql<number>`attempts + 1`, lastError, failedAt: this.clock.now().toISOString(), textBody: "", htmlBody: "" })
-          .where("id", "=", row.id)
-          .where("sentAt", "is", null)
-          .where("nextAttemptAt", "=", leaseUntil)
-          .execute();
+        await this.failForGood(row.id, leaseUntil, lastError);
         this.log.error({ outboxId: row.id, attempts: attempts + 1, err: lastError }, "e-mail refused for good; not retried");
         return false;
       }
@@ -227,6 +234,18 @@ export class OutboxDispatcher {
       .execute();
     this.log.info({ outboxId: row.id, attempts: attempts + 1 }, "e-mail sent");
     return true;
+  }
+
+  /** Marks a claimed row failed, never retried; as after sending, its bodies go. */
+  private async failForGood(id: string, leaseUntil: string, lastError: string): Promise<void> {
+    await this.db.kysely
+      .updateTable("outbox")
+      // The bodies hold one-time links that nothing will deliver now.
+      .set({ attempts: sql<number>`attempts + 1`, lastError, failedAt: this.clock.now().toISOString(), textBody: "", htmlBody: "" })
+      .where("id", "=", id)
+      .where("sentAt", "is", null)
+      .where("nextAttemptAt", "=", leaseUntil)
+      .execute();
   }
 
   /** base · 2^attempts, at most maxDelay, then between half and all of it ("equal jitter"). */

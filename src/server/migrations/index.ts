@@ -7,6 +7,7 @@ import * as m0002 from "./0002_audit_append_only.js";
 import * as m0003 from "./0003_certificate_account.js";
 import * as m0004 from "./0004_outbox_failures.js";
 import * as m0005 from "./0005_expiry_indexes.js";
+import * as m0006 from "./0006_secrets_at_rest.js";
 import * as m0007 from "./0007_api_keys.js";
 
 export const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   "0003_certificate_account": m0003,
   "0004_outbox_failures": m0004,
   "0005_expiry_indexes": m0005,
+  "0006_secrets_at_rest": m0006,
   "0007_api_keys": m0007,
 };
 

@@ -27,7 +27,9 @@ export function setSessionCookie(reply: FastifyReply, deps: Deps, token: string)
     httpOnly: true,
     sameSite: "lax",
     secure: deps.config.secureCookies,
-    maxAge: deps.config.sessionAbsoluteHours * 3600,
+    // Whole seconds: the cookie library refuses a fractional Max-Age (SESSION_ABSOLUTE_HOURS=1.0001
+    // made every log-in a 500). The session itself ends on the server at the exact time.
+    maxAge: Math.floor(deps.config.sessionAbsoluteHours * 3600),
   });
 }
 

@@ -7,12 +7,12 @@ import { getBillingProfile, listBillingProfiles, listProducts, listTransactions 
 import type { Services } from "./route-kit.js";
 import { ctxOf, problems, typed } from "./route-kit.js";
 import { BillingProfile, Product, Transaction } from "./account-schemas.js";
-import { Cursor, Id, Limit, NoContent, TeamIdParams, page, StringEnum } from "./schemas.js";
+import { Cursor, Id, Limit, Name, NoContent, TeamIdParams, page, StringEnum } from "./schemas.js";
 
 const tags = ["billing"];
 const ProfileParams = Type.Object({ teamId: Id, billingProfileId: Id }, { additionalProperties: false });
 const profileFields = {
-  name: Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" }),
+  name: Name,
   country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
   cardBrand: StringEnum(CARD_BRANDS),
   cardLast4: Type.String({ pattern: "^[0-9]{4}$", description: "The last four digits only; a full card number is refused." }),

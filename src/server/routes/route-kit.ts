@@ -22,8 +22,8 @@ export function typed(app: FastifyInstance) {
 export function ctxOf(request: FastifyRequest, deps: Deps): Ctx {
   if (!request.actor) throw new AppError("unauthenticated", "Sign in first.");
   // Spelled out rather than spread: this runs on every signed-in request.
-  const { db, config, clock, mail, ca, payments } = deps;
-  return { db, config, clock, mail, ca, payments, log: request.log, actor: request.actor };
+  const { db, config, clock, mail, ca, payments, sealer } = deps;
+  return { db, config, clock, mail, ca, payments, sealer, log: request.log, actor: request.actor };
 }
 
 /** The membership the guard loaded for a team route. */

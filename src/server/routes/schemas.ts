@@ -2,12 +2,19 @@
 import { Type } from "typebox";
 import type { Static, TSchema } from "typebox";
 import { PERMISSIONS, ROLES } from "../../shared/permissions.js";
+import { EMAIL_MAX_LENGTH } from "../auth/email.js";
+import { NAME_MAX_LENGTH } from "../auth/names.js";
 import { ID_PATTERN } from "../secrets.js";
 
 export const Id = Type.String({ pattern: ID_PATTERN, description: "An opaque id." });
-// One @, no blanks, and dots only between characters (SMTP refuses "a..b@x" for good).
-export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: "^\\s*[^\\s@.]+(?:\\.[^\\s@.]+)*@[^\\s@.]+(?:\\.[^\\s@.]+)+\\s*$" });
-export const Name = Type.String({ minLength: 1, maxLength: 100, pattern: "\\S" });
+// A shape check only: the grammar is decided in one place, canonicalEmail (auth/email.ts), whose
+// refusals say in plain words what is wrong; a pattern here would answer "must match pattern …".
+export const Email = Type.String({
+  maxLength: EMAIL_MAX_LENGTH,
+  description: "local@domain: no display name, quotes, spaces or invisible characters; international domains are stored as A-labels (xn--…).",
+});
+// Likewise for names: canonicalName (auth/names.ts) refuses blank ones and control or bidi characters.
+export const Name = Type.String({ maxLength: NAME_MAX_LENGTH, description: "1 to 100 characters, without control, invisible or text-direction characters." });
 export const Timestamp = Type.String({ format: "date-time" });
 /** One of the given strings. `type` is spelled out so that responses serialize them as plain strings. */
 export function StringEnum<const Values extends string[]>(values: readonly [...Values]) {

@@ -63,7 +63,7 @@ export function ResetPasswordPage() {
         }}
       >
         {reset.error && !passwordError ? <ErrorAlert error={reset.error} /> : null}
-        <PasswordField label="New password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} hint={`At least ${MIN_PASSWORD} characters.`} error={passwordError} autoFocus required />
+        <PasswordField label="New password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} hint={`At least ${MIN_PASSWORD} characters; not your e-mail address, one character repeated or digits only.`} error={passwordError} autoFocus required />
         <PasswordField label="Repeat the new password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={confirmError} required />
         <Button type="submit" variant="primary" pending={reset.isPending} className="btn-block">
           Change password

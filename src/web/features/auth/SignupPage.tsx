@@ -95,7 +95,7 @@ export function SignupPage() {
             setPassword(e.target.value);
             if (e.target.value.length >= MIN_PASSWORD) setTooShort(false);
           }}
-          hint={`At least ${MIN_PASSWORD} characters. A few unrelated words make a strong, memorable password.`}
+          hint={`At least ${MIN_PASSWORD} characters; not your e-mail address, one character repeated or digits only. A few unrelated words make a strong, memorable password.`}
           error={passwordError}
         />
         <Button type="submit" variant="primary" pending={signup.isPending} className="btn-block">
