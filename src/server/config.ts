@@ -4,6 +4,8 @@
 // about 270,000 years, but 1e12 hours already overflows it), counts stay 32-bit integers, names are
 // ones the libraries accept. A refusal is one line naming the variable and its bounds in words.
 import { isIP } from "node:net";
+import { createSecretKey } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import path from "node:path";
 
 export interface Config {
@@ -24,6 +26,11 @@ export interface Config {
   /** Proxies whose X-Forwarded-For is believed (Fastify trustProxy); none by default. */
   trustProxy: string | undefined;
   logLevel: string;
+  /**
+   * MASTER_KEY, when set: seals what a copy of the database must not reveal (master-key.ts).
+   * A KeyObject, so that logging the config prints no key bytes. Unset: DATA_DIR/master.key.
+   */
+  masterKey: KeyObject | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -70,6 +77,21 @@ function isProxyAddress(entry: string): boolean {
   if (range === undefined) return true;
   if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
   return family === 4 && isIP(range) === 4; // a netmask such as 255.255.255.0
+}
+
+/**
+ * A master key as written in MASTER_KEY or master.key: 32 bytes in unpadded base64url (43 characters),
+ * canonical, so that one key has one spelling. The message never repeats the value: it is a secret.
+ */
+export function decodeMasterKey(text: string, source: string): KeyObject {
+  const value = text.trim();
+  if (!/^[A-Za-z0-9_-]{43}$/.test(value) || Buffer.from(value, "base64url").toString("base64url") !== value) {
+    throw new ConfigError(
+      `${source} must be 32 random bytes in base64url, 43 characters of A-Z a-z 0-9 - _ (make one with ` +
+        `node -e "console.log(crypto.randomBytes(32).toString('base64url'))"); the ${value.length} characters given are not.`,
+    );
+  }
+  return createSecretKey(Buffer.from(value, "base64url"));
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -147,5 +169,6 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     trustProxy,
     logLevel,
+    masterKey: env.MASTER_KEY ? decodeMasterKey(env.MASTER_KEY, "MASTER_KEY") : undefined,
   };
 }

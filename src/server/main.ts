@@ -11,7 +11,9 @@ import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
 import { createDb } from "./db/create-db.js";
 import { OutboxDispatcher } from "./mail/dispatcher.js";
+import { sealPlainBodies } from "./mail/outbox.js";
 import { createTransport } from "./mail/transport.js";
+import { openSealer } from "./master-key.js";
 import { migrateToLatest } from "./migrations/index.js";
 import { Sweeper } from "./sweeper.js";
 
@@ -24,6 +26,9 @@ export interface RunningServer {
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
+  // Before anything is served: a wrong or missing master key for this database stops the start here.
+  const sealer = await openSealer(db, config);
+  const sealedOnUpgrade = await sealPlainBodies(db, sealer);
   // Created (or loaded) before listening: a damaged CA directory stops the start with its reason.
   const ca = caProvider(path.join(config.dataDir, "ca"));
   await ca.get();
@@ -37,13 +42,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const transport = createTransport(config);
   let dispatcher: OutboxDispatcher | undefined;
   const app = await buildApp(
-    { db, config, clock: systemClock, mail: { wake: () => dispatcher?.wake() }, ca, payments: recordOnlyGateway },
+    { db, config, clock: systemClock, mail: { wake: () => dispatcher?.wake() }, ca, payments: recordOnlyGateway, sealer },
     { logger: { level: config.logLevel, redact: ["req.headers.cookie", "req.headers.authorization", 'res.headers["set-cookie"]'] } },
   );
-  dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, log: app.log });
+  dispatcher = new OutboxDispatcher({ db, clock: systemClock, transport, sealer, log: app.log });
   dispatcher.start();
   const sweeper = new Sweeper({ db, clock: systemClock, config }, app.log);
   sweeper.start();
+  if (sealedOnUpgrade > 0) app.log.info({ sealedOnUpgrade }, "sealed the bodies of e-mails queued before sealing");
   if (swept > 0) app.log.warn({ swept }, "removed uploads interrupted by an earlier stop");
   const url = await app.listen({ port: config.port, host: config.host });
   let closing: Promise<void> | undefined;
