@@ -10,6 +10,7 @@ import { OUTBOX_RETENTION_DAYS, sweepExpired } from "./commands/sweep-expired.js
 import { createDb } from "./db/create-db.js";
 import type { Db } from "./db/create-db.js";
 import { AppError } from "./errors.js";
+import { verifyMasterKey } from "./master-key.js";
 import { migrateToLatest } from "./migrations/index.js";
 
 const USAGE = `Usage: certdesk <command>
@@ -22,13 +23,20 @@ const USAGE = `Usage: certdesk <command>
   users show <email>                  show a user, their limit and their teams
 
 Configuration is read from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, BASE_URL,
-SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE.`;
+SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE, MASTER_KEY.`;
 
-/** Opens the database for one command, migrated first unless the command is the migration itself. */
+/**
+ * Opens the database for one command, migrated first unless the command is the migration itself.
+ * The master key is checked as the server checks it (these commands read nothing sealed), so that a
+ * wrong MASTER_KEY shows now rather than at the next start.
+ */
 async function withDb<T>(config: Config, work: (db: Db) => Promise<T>, migrateFirst = true): Promise<T> {
   const db = createDb(config.databaseUrl);
   try {
-    if (migrateFirst) await migrateToLatest(db);
+    if (migrateFirst) {
+      await migrateToLatest(db);
+      await verifyMasterKey(db, config);
+    }
     return await work(db);
   } finally {
     await db.close();
@@ -71,7 +79,15 @@ export async function runCli(args: string[]): Promise<number> {
   }
   if (command === "migrate") {
     // Not migrated by withDb first: that would apply everything and then report "up to date".
-    const result = await withDb(config, (db) => migrateToLatest(db), false);
+    const result = await withDb(
+      config,
+      async (db) => {
+        const migrated = await migrateToLatest(db);
+        await verifyMasterKey(db, config); // its table is one of the migrations
+        return migrated;
+      },
+      false,
+    );
     const applied = result.results?.filter((r) => r.status === "Success").map((r) => r.migrationName) ?? [];
     console.log(applied.length ? `Applied: ${applied.join(", ")}` : "The database is up to date.");
     return 0;

@@ -55,7 +55,7 @@ async function issueToken(ctx: Ctx, tx: Tx, invitation: { id: string; teamId: st
   const team = await tx.selectFrom("teams").select("name").where("id", "=", invitation.teamId).executeTakeFirstOrThrow();
   await queueEmail(
     tx,
-    ctx.clock,
+    ctx,
     invitationEmail({
       to: invitation.email,
       teamName: team.name,

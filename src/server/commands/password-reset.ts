@@ -27,7 +27,7 @@ export async function requestPasswordReset(deps: Deps, rawEmail: string): Promis
       .execute();
     await queueEmail(
       tx,
-      deps.clock,
+      deps,
       passwordResetEmail({ to: user.email, name: user.name, link: `${deps.config.baseUrl}/reset-password/${token}`, expiresAt }),
     );
     return true;
