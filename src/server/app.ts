@@ -2,8 +2,6 @@
 import cookie from "@fastify/cookie";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
-import { LoginThrottle } from "./auth/login-throttle.js";
-import { HOUR } from "./clock.js";
 import type { Deps } from "./context.js";
 import { registerCsrf } from "./plugins/csrf.js";
 import { registerDashboard } from "./plugins/dashboard.js";
@@ -11,7 +9,8 @@ import { frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/
 import { registerGuard } from "./plugins/guard.js";
 import { registerInputChecks } from "./plugins/input.js";
 import { registerJsonBodies } from "./plugins/json-body.js";
-import { LIMITS, WindowCounter, registerRateLimits } from "./plugins/limits.js";
+import { Limiter } from "./limits/limiter.js";
+import { registerRateLimits } from "./plugins/limits.js";
 import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
@@ -63,19 +62,16 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   app.removeContentTypeParser("text/plain");
   registerJsonBodies(app);
 
-  const scale = deps.config.rateLimitScale;
   const services: Services = {
     ...deps,
     log: app.log,
-    loginThrottle: new LoginThrottle(deps.clock, scale),
-    invitationsPerInviter: new WindowCounter(deps.clock, Math.ceil(LIMITS.invitationsPerHourPerInviter * scale), HOUR),
-    invitationsPerTeam: new WindowCounter(deps.clock, Math.ceil(LIMITS.invitationsPerHourPerTeam * scale), HOUR),
+    limits: new Limiter(deps.clock, deps.config.rateLimitScale),
   };
 
   registerErrorHandling(app);
   await app.register(cookie);
   registerSecurityHeaders(app, deps);
-  await registerRateLimits(app, deps);
+  registerRateLimits(app, services.limits);
   registerCsrf(app, deps);
   registerSessions(app, deps);
   registerInputChecks(app);

@@ -1,12 +1,12 @@
 // /api/auth: sign-up, log-in, log-out, password reset.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { loginThrottle } from "../auth/login-throttle.js";
 import { PASSWORD_MAX_LENGTH } from "../auth/passwords.js";
 import { endSession } from "../auth/sessions.js";
 import { logIn } from "../commands/log-in.js";
 import { confirmPasswordReset, requestPasswordReset } from "../commands/password-reset.js";
 import { signUp } from "../commands/sign-up.js";
-import { LIMITS, perAddressPerHour } from "../plugins/limits.js";
 import { clearSessionCookie, setSessionCookie } from "../plugins/session.js";
 import { presentUser } from "../queries/me.js";
 import type { Services } from "./route-kit.js";
@@ -18,11 +18,12 @@ const tags = ["auth"];
 
 export function authRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
+  const throttle = loginThrottle(services.limits);
 
   app.post(
     "/api/auth/signup",
     {
-      config: { access: "public", rateLimit: perAddressPerHour(services, LIMITS.signUpsPerHour) },
+      config: { access: "public", limits: ["signUpsPerAddress"] },
       schema: {
         tags,
         summary: "Create an account, its default team, and a session",
@@ -51,7 +52,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       try {
-        const { user, sessionToken } = await logIn(services, services.loginThrottle, {
+        const { user, sessionToken } = await logIn(services, throttle, {
           ...request.body,
           address: request.ip,
           previousSessionHash: request.actor?.sessionHash,
@@ -82,7 +83,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   app.post(
     "/api/auth/password-reset",
     {
-      config: { access: "public", rateLimit: perAddressPerHour(services, LIMITS.passwordResetsPerHour) },
+      config: { access: "public", limits: ["passwordResetsPerAddress"] },
       schema: {
         tags,
         summary: "E-mail a reset link (202 whether or not the address has an account)",

@@ -3,7 +3,6 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { acceptInvitation, declineInvitation, inviteMember, resendInvitation, revokeInvitation } from "../commands/invitations.js";
 import { AppError } from "../errors.js";
-import { LIMITS, perAddressPerHour } from "../plugins/limits.js";
 import { getInvitation, listInvitations, previewInvitation } from "../queries/invitations.js";
 import type { InvitationFilter } from "../queries/invitations.js";
 import { loadTeamMember, presentTeam } from "../queries/team-member.js";
@@ -21,7 +20,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   app.post(
     "/api/teams/:teamId/invitations",
     {
-      config: { access: "members.invite", rateLimit: perAddressPerHour(services, LIMITS.invitationsPerHourPerAddress) },
+      config: { access: "members.invite", limits: ["invitationsPerAddress", "invitationsPerTeam"] },
       schema: {
         tags,
         summary: "Invite an e-mail address with one or more roles; the link is e-mailed",
@@ -33,8 +32,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
     async (request, reply) => {
       const ctx = ctxOf(request, services);
       const { teamId } = request.params;
-      services.invitationsPerInviter.take(ctx.actor.id, "invitations from you");
-      services.invitationsPerTeam.take(teamId, "invitations from this team");
+      services.limits.take(["invitationsPerInviter", ctx.actor.id]);
       const id = await inviteMember(ctx, teamId, request.body);
       return reply.status(201).send({ invitation: await getInvitation(services.db.kysely, teamId, id, services.clock.now()) });
     },
@@ -67,10 +65,11 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   app.post(
     "/api/teams/:teamId/invitations/:invitationId/resend",
     {
-      config: { access: "members.invite" },
+      // SECURITY 28: re-sends are limited per invitation (here), per inviter and per recipient (below).
+      config: { access: "members.invite", limits: ["resendsPerInvitation"] },
       schema: {
         tags,
-        summary: "Send a new link (the old one stops working) and restart the expiry",
+        summary: "Send a new link (the old one stops working) and restart the expiry; at most 3 per invitation per hour",
         params: InvitationParams,
         response: { 200: Type.Object({ invitation: Invitation }), ...problems(400, 401, 403, 404, 409, 410, 429) },
       },
@@ -78,7 +77,10 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
     async (request) => {
       const ctx = ctxOf(request, services);
       const { teamId, invitationId } = request.params;
-      services.invitationsPerInviter.take(ctx.actor.id, "invitations from you");
+      // The recipient is known once the invitation is read. Every attempt that got this far counts,
+      // even one the command then refuses (410, 409): simpler, and it only ever errs on the safe side.
+      const { email } = await getInvitation(services.db.kysely, teamId, invitationId, services.clock.now());
+      services.limits.take(["invitationsPerInviter", ctx.actor.id], ["resendsPerRecipient", email]);
       await resendInvitation(ctx, teamId, invitationId);
       return { invitation: await getInvitation(services.db.kysely, teamId, invitationId, services.clock.now()) };
     },

@@ -1,17 +1,15 @@
 // Small helpers every route module uses: the typed app, the command context, error responses.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { LoginThrottle } from "../auth/login-throttle.js";
 import type { Ctx, Deps } from "../context.js";
 import { AppError } from "../errors.js";
-import type { WindowCounter } from "../plugins/limits.js";
+import type { Limiter } from "../limits/limiter.js";
 import type { MemberOfTeam } from "../queries/team-member.js";
 import { Problem } from "./schemas.js";
 
 export interface Services extends Deps {
-  loginThrottle: LoginThrottle;
-  invitationsPerInviter: WindowCounter;
-  invitationsPerTeam: WindowCounter;
+  /** Every rate limit (limits/definitions.ts), for the keys a handler learns itself. */
+  limits: Limiter;
 }
 
 
