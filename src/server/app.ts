@@ -2,6 +2,7 @@
 import cookie from "@fastify/cookie";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
+import { registerBackgroundWork } from "./background.js";
 import type { Deps } from "./context.js";
 import { registerCsrf } from "./plugins/csrf.js";
 import { registerDashboard } from "./plugins/dashboard.js";
@@ -66,6 +67,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
     ...deps,
     log: app.log,
     limits: new Limiter(deps.clock, deps.config.rateLimitScale),
+    background: registerBackgroundWork(app),
   };
 
   registerErrorHandling(app);

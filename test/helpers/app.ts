@@ -8,6 +8,7 @@ import { caProvider } from "../../src/server/account/ca-provider.js";
 import type { CaProvider } from "../../src/server/account/ca-provider.js";
 import { recordOnlyGateway } from "../../src/server/account/payment-gateway.js";
 import { buildApp } from "../../src/server/app.js";
+import { backgroundIdle } from "../../src/server/background.js";
 import { ManualClock } from "../../src/server/clock.js";
 import { loadConfig } from "../../src/server/config.js";
 import type { Config } from "../../src/server/config.js";
@@ -62,6 +63,9 @@ export class Client {
       headers: all,
       payload: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
+    // Like a user who reads their mail after the answer: what the route does after answering
+    // (the password-reset e-mail) is done before the test looks.
+    await backgroundIdle(this.app);
     const set = response.cookies.find((c) => c.name.endsWith("certdesk_session"));
     if (set) this.cookie = set.value && set.maxAge !== 0 && set.value !== "" ? `${set.name}=${set.value}` : undefined;
     return response;

@@ -12,7 +12,10 @@ import { hashToken, newToken } from "../secrets.js";
 
 const RESET_TTL_MS = HOUR;
 
-/** Always resolves the same way, whether or not the e-mail has an account. */
+/**
+ * Always resolves the same way, whether or not the e-mail has an account. The route runs it after
+ * its 202 has been sent (SECURITY 29), so how long it takes never reaches the caller.
+ */
 export async function requestPasswordReset(deps: Deps, rawEmail: string): Promise<void> {
   const email = rawEmail.trim().toLowerCase();
   const queued = await inTransaction(deps.db, async (tx) => {

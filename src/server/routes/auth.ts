@@ -90,11 +90,18 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
         body: Type.Object({ email: Type.String({ maxLength: 254 }) }, { additionalProperties: false }),
         response: { 202: Type.Null(), ...problems(400, 429) },
       },
+      // SECURITY 29: the account lookup and the e-mail happen once the 202 has been sent, so the
+      // answer takes as long for an unknown address as for a known one. Failures are logged.
+      onResponse: (request, reply, done) => {
+        if (reply.statusCode === 202) {
+          const { email } = request.body;
+          services.background.run("password reset e-mail", request.log, () => requestPasswordReset(services, email));
+        }
+        done();
+      },
     },
-    async (request, reply) => {
-      await requestPasswordReset(services, request.body.email);
-      return reply.status(202).send(null);
-    },
+    // Nothing awaited here: the answer never waits for the user lookup.
+    async (_request, reply) => reply.status(202).send(null),
   );
 
   app.post(

@@ -1,6 +1,7 @@
 // Small helpers every route module uses: the typed app, the command context, error responses.
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { BackgroundWork } from "../background.js";
 import type { Ctx, Deps } from "../context.js";
 import { AppError } from "../errors.js";
 import type { Limiter } from "../limits/limiter.js";
@@ -10,6 +11,8 @@ import { Problem } from "./schemas.js";
 export interface Services extends Deps {
   /** Every rate limit (limits/definitions.ts), for the keys a handler learns itself. */
   limits: Limiter;
+  /** Work done after the answer is sent. */
+  background: BackgroundWork;
 }
 
 
