@@ -139,7 +139,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
       { who: "A's Account Admin (also B's installer)", person: A.members.account_admin, lacks: ["team.delete", "team.transfer"] },
     ]) {
       for (const route of teamRoutes()) {
-        if (actor.lacks.includes(route.access ?? "")) continue; // refused in A already: no tenancy question
+        const needs = typeof route.access === "object" ? route.access.permission : (route.access ?? "");
+        if (actor.lacks.includes(needs)) continue; // refused in A already: no tenancy question
         const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!).filter((p) => p !== "teamId");
         const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders"].includes(`${route.method} ${route.url}`);
         if (params.length === 0 && !idInBody) continue;

@@ -2,6 +2,7 @@
 import cookie from "@fastify/cookie";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
+import { KeyUseRecorder } from "./auth/api-keys.js";
 import { registerBackgroundWork } from "./background.js";
 import type { Deps } from "./context.js";
 import { registerCsrf } from "./plugins/csrf.js";
@@ -17,6 +18,7 @@ import { registerOpenApi } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSessions } from "./plugins/session.js";
 import { buildSerializer, buildValidator } from "./schema-compilers.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditRoutes } from "./routes/audit.js";
 import { billingRoutes } from "./routes/billing.js";
 import { orderRoutes } from "./routes/orders.js";
@@ -77,7 +79,9 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   registerCsrf(app, deps);
   registerSessions(app, deps);
   registerInputChecks(app);
-  registerGuard(app, deps);
+  const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (error) => app.log.warn({ err: error }, "could not record an API key's last use"));
+  app.addHook("onClose", () => keyUses.flush());
+  registerGuard(app, deps, keyUses);
   await registerOpenApi(app, deps);
 
   authRoutes(app, services);
@@ -86,6 +90,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   memberRoutes(app, services);
   invitationRoutes(app, services);
   auditRoutes(app, services);
+  apiKeyRoutes(app, services);
   validationRoutes(app, services);
   await documentRoutes(app, services);
   certificateRoutes(app, services);

@@ -6,6 +6,9 @@ import type { CaProvider } from "./account/ca-provider.js";
 import type { PaymentGateway } from "./account/payment-gateway.js";
 import type { Db } from "./db/create-db.js";
 import type { Sealer } from "./sealer.js";
+import type { Team } from "./db/schema.js";
+import type { Principal } from "./auth/principal.js";
+import type { TeamMember } from "./policy/authorize.js";
 
 /** Wakes the e-mail dispatcher after a commit that queued mail. */
 export interface MailWaker {
@@ -38,4 +41,14 @@ export interface Actor {
 
 export interface Ctx extends Deps {
   actor: Actor;
+}
+
+/**
+ * What the guard hands a team route's command: the principal, the team as the guard read it, and
+ * the principal's standing in it (a person's membership or a key's permissions).
+ */
+export interface TeamCtx extends Deps {
+  principal: Principal;
+  team: Team;
+  member: TeamMember;
 }

@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   "validation.view",
   "validation.manage",
   "certificates.manage",
+  "automation.manage",
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -40,4 +41,25 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   billing: "Orders, transactions, billing profiles and refunds.",
   validation: "Validation documents and domain-control steps.",
   installer: "Certificate requests (CSRs), downloads and reissues.",
+};
+
+/** What each permission allows, in plain words (SPEC.md's table): permission lists, API key forms. */
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  "team.view": "See the team, its members and their roles",
+  "team.update": "Rename the team",
+  "team.delete": "Delete a non-default team",
+  "team.transfer": "Transfer ownership",
+  "members.invite": "Send, re-send, list and revoke invitations",
+  "members.update": "Change a member's roles",
+  "members.remove": "Remove a member",
+  "audit.view": "Read the audit log",
+  "orders.view": "See certificate orders and their status",
+  "orders.create": "Buy a certificate (place an order)",
+  "billing.view": "See transactions and billing profiles",
+  "billing.manage": "Add, edit and remove billing profiles",
+  "billing.refund": "Refund an order",
+  "validation.view": "See validation documents and steps",
+  "validation.manage": "Upload documents, choose and complete validation steps",
+  "certificates.manage": "Submit a CSR, download, reissue and revoke certificates",
+  "automation.manage": "Create, list and revoke the team's API keys and ACME credentials",
 };

@@ -1,6 +1,7 @@
 // Appends one entry to a team's audit log, inside the caller's transaction.
 import type { Clock } from "../clock.js";
 import type { Executor } from "../db/transaction.js";
+import type { ActorType } from "../auth/principal.js";
 import { newId } from "../secrets.js";
 
 export type AuditAction =
@@ -21,7 +22,8 @@ export type AuditAction =
 
 export interface AuditEntry {
   teamId: string;
-  actor: { id: string; email: string } | null;
+  /** Who acted; `type` defaults to a user (a key is recorded as the key, with its creator's e-mail). */
+  actor: { id: string; email: string; type?: ActorType } | null;
   action: AuditAction;
   target?: string | null;
   details?: Record<string, unknown>;
@@ -37,6 +39,7 @@ export async function recordAudit(executor: Executor, clock: Clock, entry: Audit
       at: at.toISOString(),
       actorId: entry.actor?.id ?? null,
       actorEmail: entry.actor?.email ?? null,
+      actorType: entry.actor?.type ?? "user",
       action: entry.action,
       target: entry.target ?? null,
       details: JSON.stringify(entry.details ?? {}),

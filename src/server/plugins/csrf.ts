@@ -14,7 +14,10 @@ export function registerCsrf(app: FastifyInstance, deps: Deps): void {
     const origin = request.headers.origin;
     if (origin && origin !== ownOrigin) return new AppError("csrf", `Requests from ${origin} are not accepted.`);
     if (request.headers["sec-fetch-site"] === "cross-site") return new AppError("csrf", "Cross-site requests are not accepted.");
-    if (request.cookies[cookie] !== undefined && request.headers["x-requested-with"] !== "certdesk") {
+    // A bearer key is no ambient credential (a browser never adds it by itself), and with one the
+    // cookie is ignored: only a cookie-borne call needs the header.
+    const cookieBorne = request.headers.authorization === undefined && request.cookies[cookie] !== undefined;
+    if (cookieBorne && request.headers["x-requested-with"] !== "certdesk") {
       return new AppError("csrf", "State-changing requests must send the header X-Requested-With: certdesk.");
     }
     return undefined;

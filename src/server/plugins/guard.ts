@@ -2,14 +2,22 @@
 // the handler runs. A route without one fails at start-up, not in production.
 import type { FastifyInstance } from "fastify";
 import type { Permission } from "../../shared/permissions.js";
+import type { KeyUseRecorder } from "../auth/api-keys.js";
 import type { Deps } from "../context.js";
 import { AppError } from "../errors.js";
 import { refusal } from "../policy/authorize.js";
+import type { AccessRule } from "../policy/access-rules.js";
+import { loadTeam } from "../queries/team-member.js";
 import { loadTeamMember } from "../queries/team-member.js";
 import type { MemberOfTeam } from "../queries/team-member.js";
 
-/** "public": anyone; "signedIn": any session; a permission: a member of :teamId holding it. */
-export type Access = "public" | "signedIn" | Permission;
+/**
+ * "public": anyone, machines included; "person": anyone but an API key (the routes about a person:
+ * sign-up, log-in, an invitation's link); "signedIn": a person with a session; a permission: a
+ * member of :teamId holding it, or that team's own API key holding it; an AccessRule: a named
+ * predicate of policy/ (e.g. "self or members.remove").
+ */
+export type Access = "public" | "person" | "signedIn" | Permission | AccessRule;
 
 declare module "fastify" {
   interface FastifyContextConfig {
@@ -34,7 +42,7 @@ export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
   return declared.get(app) ?? [];
 }
 
-export function registerGuard(app: FastifyInstance, deps: Deps): void {
+export function registerGuard(app: FastifyInstance, deps: Deps, keyUses?: KeyUseRecorder): void {
   const routes: DeclaredRoute[] = [];
   declared.set(app, routes);
   app.decorateRequest("membership", null);
@@ -45,7 +53,7 @@ export function registerGuard(app: FastifyInstance, deps: Deps): void {
     if (!url.startsWith("/api/") || url.startsWith("/api/docs")) return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${route.method} ${url} declares no access: add config.access.`);
-    if (access !== "public" && access !== "signedIn" && !url.includes(":teamId")) {
+    if (access !== "public" && access !== "person" && access !== "signedIn" && !url.includes(":teamId")) {
       throw new Error(`Route ${route.method} ${url} needs ${access} but has no :teamId to check it in.`);
     }
   });
@@ -54,18 +62,36 @@ export function registerGuard(app: FastifyInstance, deps: Deps): void {
   app.addHook("preValidation", (request, _reply, done) => {
     const access = request.routeOptions.config.access;
     if (access === undefined || access === "public") return done();
-    const actor = request.actor;
-    if (!actor) return done(new AppError("unauthenticated", "Sign in first."));
-    if (access === "signedIn") return done();
-    const teamId = (request.params as { teamId?: string }).teamId ?? "";
+    const principal = request.principal;
+    if (access === "person") return done(request.bearer ? notForKeys() : undefined);
+    if (!principal) return done(new AppError("unauthenticated", request.bearer ? "This API key is unknown, expired or revoked." : "Sign in first."));
+    if (access === "signedIn") return done(principal.kind === "user" ? undefined : notForKeys());
+    const params = request.params as { teamId?: string; userId?: string };
+    const teamId = params.teamId ?? "";
     if (teamId.length > 64) return done(new AppError("not_found", "No such team."));
-    loadTeamMember(deps.db.kysely, actor.id, teamId).then((membership) => {
+    const permission = typeof access === "string" ? access : access.permission;
+    const admit = (membership: MemberOfTeam | null) => {
       // Refusals are logged, with actor and team, by the error handler.
       if (!membership) return done(new AppError("not_found", "No such team."));
-      const refused = refusal(membership.member, access);
+      const refused = typeof access === "string" ? refusal(membership.member, permission) : access.refusal(membership.member, params);
       if (refused) return done(refused);
       request.membership = membership;
+      if (principal.kind === "apiKey") keyUses?.used(principal.id);
       done();
-    }, done);
+    };
+    if (principal.kind === "apiKey") {
+      // A key acts in its own team only; any other team does not exist for it.
+      if (principal.teamId !== teamId) return done(new AppError("not_found", "No such team."));
+      loadTeam(deps.db.kysely, teamId).then(
+        (team) => admit(team && { team, member: { kind: "apiKey", teamId, apiKeyId: principal.id, isOwner: false, roles: [], keyPermissions: principal.permissions } }),
+        done,
+      );
+      return;
+    }
+    loadTeamMember(deps.db.kysely, principal.id, teamId).then(admit, done);
   });
+}
+
+function notForKeys(): AppError {
+  return new AppError("unauthenticated", "This call is for a signed-in person; an API key cannot make it.");
 }

@@ -1,23 +1,45 @@
-// The session cookie → request.actor, re-read from the store on every request so that a removed
-// member or an ended session loses access at once.
+// Who is calling → request.principal: the bearer API key of an `Authorization` header, or else the
+// session cookie's user (request.actor too). Both are re-read from the store on every request, so a
+// removed member, an ended session or a revoked key loses access at once. With an Authorization
+// header present the cookie is ignored: a key never borrows a session, nor a session a key.
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { resolveApiKey } from "../auth/api-keys.js";
+import type { Principal } from "../auth/principal.js";
 import { resolveSession, sessionCookieName } from "../auth/sessions.js";
 import type { Actor, Deps } from "../context.js";
 
 declare module "fastify" {
   interface FastifyRequest {
+    /** The signed-in person (null for an API key or nobody). */
     actor: Actor | null;
+    principal: Principal | null;
+    /** An Authorization header came with the request (valid or not): it alone decides who calls. */
+    bearer: boolean;
   }
 }
+
+const BEARER = /^Bearer ([!-~]{1,200})$/;
 
 export function registerSessions(app: FastifyInstance, deps: Deps): void {
   const cookie = sessionCookieName(deps.config);
   app.decorateRequest("actor", null);
+  app.decorateRequest("principal", null);
+  app.decorateRequest("bearer", false);
   app.addHook("onRequest", async (request) => {
     if (!request.url.startsWith("/api/")) return;
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      request.bearer = true;
+      const secret = BEARER.exec(authorization)?.[1];
+      if (secret) request.principal = await resolveApiKey(deps.db.kysely, deps.clock, secret);
+      return;
+    }
     const token = request.cookies[cookie];
     if (!token || token.length > 100) return;
-    request.actor = await resolveSession(deps.db.kysely, deps.clock, deps.config, token);
+    const actor = await resolveSession(deps.db.kysely, deps.clock, deps.config, token);
+    if (!actor) return;
+    request.actor = actor;
+    request.principal = { kind: "user", ...actor };
   });
 }
 

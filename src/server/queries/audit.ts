@@ -1,4 +1,5 @@
 // A team's audit log, newest first, keyset-paginated on the time-ordered id.
+import type { AuditActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
 import type { AuditItemDto } from "../routes/schemas.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -17,7 +18,7 @@ export async function listAudit(
     items: page.map((row) => ({
       id: row.id,
       at: row.at,
-      actor: row.actorId ? { id: row.actorId, email: row.actorEmail ?? "" } : null,
+      actor: row.actorId ? { type: row.actorType as AuditActor["type"], id: row.actorId, email: row.actorEmail ?? "" } : null,
       action: row.action,
       target: row.target,
       details: JSON.parse(row.details) as Record<string, unknown>,

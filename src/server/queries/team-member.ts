@@ -68,3 +68,12 @@ function presentTeamsOf(rows: { id: string; name: string; ownerId: string; isDef
     })
     .sort((a, b) => Number(b.isDefault && b.isOwner) - Number(a.isDefault && a.isOwner) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
+
+const teamById = reusableQuery((db, teamId: string) =>
+  db.selectFrom("teams").select(["id", "name", "ownerId", "isDefault", "createdAt"]).where("id", "=", teamId),
+);
+
+/** The team row, or null; for an API key's requests, which have no membership to read it with. */
+export function loadTeam(executor: Executor, teamId: string): Promise<Team | null> {
+  return cachedRead(executor, `team:${teamId}`, async () => (await teamById(executor, teamId))[0] ?? null);
+}

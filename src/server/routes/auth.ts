@@ -23,7 +23,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   app.post(
     "/api/auth/signup",
     {
-      config: { access: "public", limits: ["signUpsPerAddress"] },
+      config: { access: "person", limits: ["signUpsPerAddress"] },
       schema: {
         tags,
         summary: "Create an account, its default team, and a session",
@@ -42,7 +42,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   app.post(
     "/api/auth/login",
     {
-      config: { access: "public" },
+      config: { access: "person" },
       schema: {
         tags,
         summary: "Sign in; a new session token every time",
@@ -69,7 +69,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
 
   app.post(
     "/api/auth/logout",
-    { config: { access: "public" }, schema: { tags, summary: "End this session", response: { 204: NoContent } } },
+    { config: { access: "person" }, schema: { tags, summary: "End this session", response: { 204: NoContent } } },
     async (request, reply) => {
       if (request.actor) {
         await endSession(services.db.kysely, request.actor.sessionHash);
@@ -83,7 +83,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   app.post(
     "/api/auth/password-reset",
     {
-      config: { access: "public", limits: ["passwordResetsPerAddress"] },
+      config: { access: "person", limits: ["passwordResetsPerAddress"] },
       schema: {
         tags,
         summary: "E-mail a reset link (202 whether or not the address has an account)",
@@ -107,7 +107,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   app.post(
     "/api/auth/password-reset/confirm",
     {
-      config: { access: "public" },
+      config: { access: "person" },
       schema: {
         tags,
         summary: "Set a new password with an e-mailed token; ends every session",

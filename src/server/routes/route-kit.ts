@@ -2,7 +2,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { BackgroundWork } from "../background.js";
-import type { Ctx, Deps } from "../context.js";
+import type { Ctx, Deps, TeamCtx } from "../context.js";
 import { AppError } from "../errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { MemberOfTeam } from "../queries/team-member.js";
@@ -35,4 +35,12 @@ export function membershipOf(request: FastifyRequest): MemberOfTeam {
 
 export function problems(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, Problem]));
+}
+
+/** The team context the guard established for a team route: principal, team and standing. */
+export function teamCtxOf(request: FastifyRequest, deps: Deps): TeamCtx {
+  const membership = membershipOf(request);
+  const principal = request.principal;
+  if (!principal) throw new AppError("unauthenticated", "Sign in first.");
+  return { ...deps, log: request.log, principal, team: membership.team, member: membership.member };
 }

@@ -85,7 +85,14 @@ export const Invitation = Type.Object({
 export const AuditItem = Type.Object({
   id: Type.String(),
   at: Timestamp,
-  actor: Type.Union([Type.Object({ id: Type.String(), email: Type.String() }), Type.Null()]),
+  actor: Type.Union([
+    Type.Object({
+      type: StringEnum(["user", "apiKey", "acmeAccount"]),
+      id: Type.String({ description: "The user's id, or the key's or ACME account's" }),
+      email: Type.String({ description: "The user's e-mail, or the creator's for a machine actor" }),
+    }),
+    Type.Null(),
+  ]),
   action: Type.String(),
   target: Type.Union([Type.String(), Type.Null()]),
   details: Type.Record(Type.String(), Type.Unknown()),
