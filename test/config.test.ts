@@ -49,11 +49,11 @@ describe("loadConfig refuses values the server could not run with", () => {
     expect(load({ SESSION_ABSOLUTE_HOURS: "1.0001" }).sessionAbsoluteHours).toBe(1.0001);
   });
 
-  it("counts: whole, and within what a 32-bit column and the limiter carry", () => {
-    for (const value of ["1e20", "1000001", "2.5", "0", "-3"]) {
-      expect(refusal({ DEFAULT_TEAM_LIMIT: value })).toContain("a whole number from 1 to 1,000,000");
+  it("counts: whole, and within what the operator's own limits and the limiter carry", () => {
+    for (const value of ["1e20", "10001", "2.5", "0", "-3"]) {
+      expect(refusal({ DEFAULT_TEAM_LIMIT: value })).toContain("a whole number from 1 to 10000");
     }
-    expect(load({ DEFAULT_TEAM_LIMIT: "1000000" }).defaultTeamLimit).toBe(1_000_000);
+    expect(load({ DEFAULT_TEAM_LIMIT: "10000" }).defaultTeamLimit).toBe(10_000);
     for (const value of ["1e308", "1000001", "0", "-1"]) {
       expect(refusal({ RATE_LIMIT_SCALE: value })).toContain("at most 1,000,000");
     }
@@ -129,10 +129,10 @@ describe.each(ENGINES)("edge values that are accepted work end to end on %s", (e
       SESSION_IDLE_MINUTES: "5256000",
       SESSION_ABSOLUTE_HOURS: "87600",
       INVITATION_TTL_HOURS: "87600",
-      DEFAULT_TEAM_LIMIT: "1000000",
+      DEFAULT_TEAM_LIMIT: "10000",
     });
     const owner = await h.signUp("Decade Owner");
-    expect(owner.user.teamLimit).toBe(1_000_000);
+    expect(owner.user.teamLimit).toBe(10_000);
     const invited = await owner.client.post(`/api/teams/${owner.defaultTeamId}/invitations`, { email: uniqueEmail("Decade Guest"), roles: ["billing"] });
     expect(invited.statusCode, invited.body).toBe(201);
     expect(Date.parse(invited.json().invitation.expiresAt) - h.clock.now().getTime()).toBe(87600 * HOUR);

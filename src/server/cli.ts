@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from "./config.js";
 import type { Config } from "./config.js";
 import { setTeamLimit } from "./commands/set-team-limit.js";
 import { OUTBOX_RETENTION_DAYS, sweepExpired } from "./commands/sweep-expired.js";
-import { createDb } from "./db/create-db.js";
+import { connectAtStart } from "./db/availability.js";
 import type { Db } from "./db/create-db.js";
 import { AppError } from "./errors.js";
 import { verifyMasterKey } from "./master-key.js";
@@ -31,7 +31,7 @@ SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE, 
  * wrong MASTER_KEY shows now rather than at the next start.
  */
 async function withDb<T>(config: Config, work: (db: Db) => Promise<T>, migrateFirst = true): Promise<T> {
-  const db = createDb(config.databaseUrl);
+  const db = await connectAtStart(config.databaseUrl);
   try {
     if (migrateFirst) {
       await migrateToLatest(db);
@@ -117,17 +117,28 @@ export async function runCli(args: string[]): Promise<number> {
   return command === undefined || command === "help" || command === "--help" ? 0 : 2;
 }
 
+/**
+ * A failure the operator can act on without reading code: a refused setting, an unreachable
+ * database (ConfigError), a refusal (AppError), or the system saying no to a path or a port
+ * (EACCES, ENOTDIR, EADDRINUSE …: Node's system errors carry a syscall, and their message names
+ * the path or address). Those are one line; anything else is a bug and keeps its stack.
+ */
+function operatorMessage(error: unknown): string | undefined {
+  if (error instanceof ConfigError || error instanceof AppError) return error.message;
+  const system = error as NodeJS.ErrnoException | null;
+  if (system instanceof Error && typeof system.syscall === "string" && typeof system.code === "string") return `cannot start: ${system.message}`;
+  return undefined;
+}
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof AppError) {
-      console.error(`certdesk: ${error.message}`);
-      process.exitCode = 1;
-      return;
-    }
-    console.error(error);
+    const message = operatorMessage(error);
+    console.error(message === undefined ? error : `certdesk: ${message}`);
     process.exitCode = 1;
+    // A connection still being attempted (a server that drops packets) must not hold the exit.
+    setTimeout(() => process.exit(1), 1000).unref();
   },
 );

@@ -153,8 +153,8 @@ export function loadConfig(env: Env = process.env): Config {
     mailDir: path.resolve(env.MAIL_DIR || path.join(dataDir, "mail")),
     // An invitation shorter than 3.6 seconds could never be accepted.
     invitationTtlHours: bounded(env, "INVITATION_TTL_HOURS", 72, 0.001, TEN_YEARS_HOURS, "a number of hours from 0.001 (3.6 seconds) to 87600 (10 years)"),
-    // Team counts are compared with integer columns; a million teams is "no limit" in practice.
-    defaultTeamLimit: bounded(env, "DEFAULT_TEAM_LIMIT", 3, 1, 1_000_000, "a whole number from 1 to 1,000,000", true),
+    // The same ceiling as one user's own limit (`certdesk users set-team-limit`, 1 to 10000).
+    defaultTeamLimit: bounded(env, "DEFAULT_TEAM_LIMIT", 3, 1, 10_000, "a whole number from 1 to 10000", true),
     // Scaled limits round up (so never 0) and must stay below 2^31: 1,200 requests a minute × 1,000,000.
     rateLimitScale: bounded(env, "RATE_LIMIT_SCALE", 1, Number.MIN_VALUE, 1_000_000, "a positive number, at most 1,000,000"),
     // A session that ends less than a minute after its last use ends before the dashboard's next call.

@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: [415, "Unsupported media type"],
   rate_limited: [429, "Too many requests"],
   internal: [500, "Internal server error"],
+  /** The database cannot be reached right now (db/availability.ts); sent with Retry-After. */
+  unavailable: [503, "Service unavailable"],
   document_corrupted: [500, "Stored document failed its integrity check"],
 } as const satisfies Record<string, readonly [number, string]>;
 

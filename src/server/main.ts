@@ -9,7 +9,7 @@ import { recordOnlyGateway } from "./account/payment-gateway.js";
 import { buildApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import type { Config } from "./config.js";
-import { createDb } from "./db/create-db.js";
+import { connectAtStart } from "./db/availability.js";
 import { OutboxDispatcher } from "./mail/dispatcher.js";
 import { sealPlainBodies } from "./mail/outbox.js";
 import { createTransport } from "./mail/transport.js";
@@ -24,7 +24,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config): Promise<RunningServer> {
-  const db = createDb(config.databaseUrl);
+  // One round trip first: a DATABASE_URL that cannot be reached stops the start in one line.
+  const db = await connectAtStart(config.databaseUrl);
   await migrateToLatest(db);
   // Before anything is served: a wrong or missing master key for this database stops the start here.
   const sealer = await openSealer(db, config);

@@ -123,6 +123,10 @@ export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // An idle client's network error must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  // Nor a busy one's: a connection that ends while a request holds it (pg_terminate_backend, a
+  // failover) fails that request's query, which answers 503, and then node-postgres also emits
+  // "error" on the client, which the pool listens for only while the client is idle.
+  pool.on("connect", (client) => client.on("error", () => {}));
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
   return { kysely, engine: "postgres", close: () => kysely.destroy() };
 }

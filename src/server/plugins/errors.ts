@@ -1,6 +1,8 @@
-// Every failure leaves as RFC 9457 problem+json with a stable code. Anything unexpected is a
-// 500 logged with the request id and shown without internals.
+// Every failure leaves as RFC 9457 problem+json with a stable code. A database out of reach is a
+// 503 with Retry-After; anything else unexpected is a 500 logged with the request id and shown
+// without internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/availability.js";
 import { AppError, toProblem } from "../errors.js";
 import type { ErrorCode, FieldError } from "../errors.js";
 
@@ -96,6 +98,17 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if ((error as FastifyError).statusCode === 429) {
       return sendProblem(reply, new AppError("rate_limited", "Too many requests; slow down.", { retryAfterSeconds: retryAfter(reply) }));
+    }
+    // The request was fine; the database was not there (SECURITY 32). A refusal decided by the
+    // guard while the store failed is still a refusal: the handler never ran.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, "database unavailable");
+      return sendProblem(
+        reply,
+        new AppError("unavailable", "The database cannot be reached right now; try again shortly.", {
+          retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+        }),
+      );
     }
     request.log.error({ err: error }, "unhandled error");
     return sendProblem(reply, new AppError("internal", "Something went wrong on our side. The request id is " + request.id + "."));
