@@ -10,12 +10,15 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HIDE_TOASTS, POLL, assertPrerequisites, invitationLinkFor, launchChromium, newUserContext, screenshotsDir, signUp, startCertdesk } from "./harness.js";
 import type { Certdesk } from "./harness.js";
+import { expectAccessible } from "./axe.js";
 
 const OWNER = { name: "Ada Lovelace", email: "ada@example.com", password: "analytical-engine-1843" };
 const VALIDATOR = { name: "Vera Rubin", email: "vera@example.com", password: "dark-matter-rotation" };
 const DOMAINS = ["shop.example.com", "*.shop.example.com"];
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "latin1");
 const CSRF = { "X-Requested-With": "certdesk" };
+/** A team's overview: /teams/<id>. */
+const TEAM_HOME = /^\/teams\/[^/]+$/;
 
 let certdesk: Certdesk | undefined;
 let browser: Browser | undefined;
@@ -26,6 +29,7 @@ let validator: Page;
 let shotsDir = "";
 let workDir = "";
 let orderUrl = "";
+let teamId = "";
 
 async function shot(page: Page, name: string) {
   // From the top: the sticky top bar would otherwise sit in the middle of a full-page shot.
@@ -63,10 +67,11 @@ describe("certificate account in Chromium", () => {
   it("sets up the team: the Owner signs up and a colleague joins with Validation", async () => {
     await owner.goto("/signup");
     await signUp(owner, OWNER);
-    await expect.poll(() => new URL(owner.url()).pathname, POLL).toBe("/team");
+    await expect.poll(() => new URL(owner.url()).pathname, POLL).toMatch(TEAM_HOME);
 
     // The invitation itself is covered by dashboard.e2e.test.ts: here it is made through the API.
     const me = (await (await ownerContext.request.get("/api/me")).json()) as { activeTeam: { id: string } };
+    teamId = me.activeTeam.id;
     const invite = await ownerContext.request.post(`/api/teams/${me.activeTeam.id}/invitations`, { headers: CSRF, data: { email: VALIDATOR.email, roles: ["validation"] } });
     expect(invite.status()).toBe(201);
     const token = new URL(await invitationLinkFor(certdesk!.dataDir, VALIDATOR.email)).pathname.split("/").pop()!;
@@ -74,8 +79,6 @@ describe("certificate account in Chromium", () => {
     expect(signup.status()).toBe(201);
     const accept = await validatorContext.request.post(`/api/invitations/${token}/accept`, { headers: CSRF });
     expect(accept.status()).toBe(200);
-    const put = await validatorContext.request.put("/api/me/active-team", { headers: CSRF, data: { teamId: me.activeTeam.id } });
-    expect(put.status()).toBe(200);
   }, 30_000);
 
   it("lets the Owner add a billing profile with only the card's brand and last four digits", async () => {
@@ -84,6 +87,7 @@ describe("certificate account in Chromium", () => {
     await owner.getByRole("heading", { level: 1, name: "Billing" }).waitFor();
     await owner.getByText("No billing profiles yet").waitFor();
     await owner.getByText("No transactions yet").waitFor();
+    await expectAccessible(owner, "billing, empty");
 
     await owner.getByRole("button", { name: "Add billing profile" }).first().click();
     const dialog = owner.getByRole("dialog", { name: "Add a billing profile" });
@@ -94,6 +98,7 @@ describe("certificate account in Chromium", () => {
     // Only digits, at most four, fit in the field.
     await dialog.getByLabel("Last four digits").fill("5454 5454");
     expect(await dialog.getByLabel("Last four digits").inputValue()).toBe("5454");
+    await expectAccessible(owner, "billing profile dialog");
     await owner.screenshot({ path: join(shotsDir, "account-billing-profile-dialog.png"), style: HIDE_TOASTS });
     await dialog.getByRole("button", { name: "Add billing profile" }).click();
     await toast(owner, "Added Acme GmbH").waitFor();
@@ -107,6 +112,7 @@ describe("certificate account in Chromium", () => {
   it("lets the Owner buy a DV certificate for two domains, with the server's domain errors by line", async () => {
     await owner.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
     await owner.getByText("No orders yet").waitFor();
+    await expectAccessible(owner, "orders, empty");
     await owner.getByRole("button", { name: "Buy a certificate" }).first().click();
     const dialog = owner.getByRole("dialog", { name: "Buy a certificate" });
     await dialog.getByRole("radio", { name: /DV SSL, 1 year/ }).check();
@@ -116,16 +122,18 @@ describe("certificate account in Chromium", () => {
     await dialog.getByLabel("Domains").fill(`${DOMAINS[0]}\nnot a domain`);
     await dialog.getByRole("button", { name: "Place order" }).click();
     await dialog.getByText(/Line 2: .*not a valid DNS name/).waitFor();
+    await expectAccessible(owner, "buy dialog with a refused domain");
     await shot(owner, "account-buy-dialog");
 
     await dialog.getByLabel("Domains").fill(DOMAINS.join("\n"));
     await dialog.getByText("2 domains").waitFor();
     await dialog.getByRole("button", { name: "Place order" }).click();
     await toast(owner, /Ordered DV SSL, 1 year for 2 domains; charged \$49\.00/).waitFor();
-    await expect.poll(() => new URL(owner.url()).pathname, POLL).toMatch(/^\/team\/orders\/[^/]+$/);
+    await expect.poll(() => new URL(owner.url()).pathname, POLL).toMatch(/^\/teams\/[^/]+\/orders\/[^/]+$/);
     orderUrl = new URL(owner.url()).pathname;
     await owner.getByRole("heading", { level: 1, name: `${DOMAINS[0]} and 1 more` }).waitFor();
     await owner.locator(".page-header .badge", { hasText: "Pending validation" }).waitFor();
+    await expectAccessible(owner, "order, pending validation");
 
     await owner.getByRole("link", { name: "← Orders" }).click();
     const row = owner.locator('[data-testid="order-row"]');
@@ -138,10 +146,12 @@ describe("certificate account in Chromium", () => {
     expect(text).toMatch(/DV SSL, 1 year/);
     await owner.waitForLoadState("networkidle");
     await shot(owner, "account-orders");
+    await expectAccessible(owner, "orders list");
   }, 30_000);
 
   it("lets the Validation member validate each domain by DNS and upload a PDF, and nothing more", async () => {
-    await validator.goto("/team/orders");
+    // The link names the team: the validator's own default team is active, the link opens Ada's.
+    await validator.goto(`/teams/${teamId}/orders`);
     const nav = validator.getByRole("navigation", { name: "Main" });
     await nav.getByRole("link", { name: "Orders" }).waitFor();
     expect(await nav.getByRole("link", { name: "Billing" }).count()).toBe(0);
@@ -163,8 +173,11 @@ describe("certificate account in Chromium", () => {
       const name = domain.replace(/^\*\./, "");
       await item.getByText(`_certdesk-challenge.${name}`).waitFor();
       await item.getByRole("button", { name: "Copy TXT value" }).waitFor();
-      if (domain === DOMAINS[1]) await shot(validator, "account-validation");
-      await item.getByRole("button", { name: `Mark ${domain} complete` }).click();
+      if (domain === DOMAINS[1]) {
+        await shot(validator, "account-validation");
+        await expectAccessible(validator, "validation by DNS");
+      }
+      await item.getByRole("button", { name: `Mark complete for ${domain}` }).click();
       await item.locator(".badge", { hasText: "Validated" }).waitFor();
     }
     await validator.getByText("All 2 domains are validated.").waitFor();
@@ -175,6 +188,7 @@ describe("certificate account in Chromium", () => {
     await validator.getByRole("button", { name: "Upload", exact: true }).click();
     await validator.locator(".upload-form .alert-error").waitFor();
     expect(await validator.locator(".upload-form .alert-error").innerText()).toMatch(/PDF|PNG|JPEG/);
+    await expectAccessible(validator, "upload refused");
 
     await upload.setInputFiles({ name: "registration-extract.pdf", mimeType: "application/pdf", buffer: PDF });
     await validator.getByRole("button", { name: "Upload", exact: true }).click();
@@ -209,6 +223,7 @@ describe("certificate account in Chromium", () => {
     expect(await facts.innerText()).toMatch(/Serial[\s\S]*Valid from[\s\S]*Valid until/);
     await owner.waitForLoadState("networkidle");
     await shot(owner, "account-order-issued");
+    await expectAccessible(owner, "order, issued");
 
     const [download] = await Promise.all([owner.waitForEvent("download"), owner.getByRole("link", { name: "Download certificate (PEM)" }).click()]);
     const pemPath = join(workDir, "certificate.pem");
@@ -230,6 +245,7 @@ describe("certificate account in Chromium", () => {
     await mkdir(reissueDir);
     const newCsr = execFileSync("sh", ["-c", command], { cwd: reissueDir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     await owner.getByLabel("New CSR (PEM)").fill(newCsr);
+    await expectAccessible(owner, "reissue form");
     await owner.getByRole("button", { name: "Reissue certificate" }).click();
     await toast(owner, /Reissued the certificate; new serial/).waitFor();
     await expect.poll(() => facts.locator(".serial .mono").innerText(), POLL).not.toBe(serialBefore);
@@ -240,6 +256,7 @@ describe("certificate account in Chromium", () => {
     const dialog = owner.getByRole("dialog", { name: "Refund this order?" });
     await dialog.getByText("Refunds are possible for 30 days after the charge").waitFor();
     await owner.screenshot({ path: join(shotsDir, "account-refund-dialog.png"), style: HIDE_TOASTS });
+    await expectAccessible(owner, "refund dialog");
     await dialog.getByRole("button", { name: "Refund $49.00" }).click();
     await toast(owner, "Refunded $49.00.").waitFor();
     await owner.locator(".page-header .badge", { hasText: "Refunded" }).waitFor();
@@ -253,6 +270,7 @@ describe("certificate account in Chromium", () => {
     expect(await rows.nth(1).innerText()).toContain(OWNER.email);
     await owner.waitForLoadState("networkidle");
     await shot(owner, "account-billing");
+    await expectAccessible(owner, "billing with a charge and a refund");
 
     // The closed order on a phone.
     await owner.setViewportSize({ width: 390, height: 844 });
@@ -260,5 +278,6 @@ describe("certificate account in Chromium", () => {
     await owner.locator(".page-header .badge", { hasText: "Refunded" }).waitFor();
     await owner.waitForLoadState("networkidle");
     await shot(owner, "account-order-refunded-phone");
+    await expectAccessible(owner, "refunded order on a phone");
   }, 30_000);
 });

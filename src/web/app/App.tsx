@@ -1,6 +1,6 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
-import { Navigate, RouterProvider, createBrowserRouter } from "react-router";
+import { Navigate, RouterProvider, createBrowserRouter, useLocation, useParams } from "react-router";
 import { ForgotPasswordPage } from "../features/auth/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/LoginPage";
 import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
@@ -10,14 +10,35 @@ import { accountRoutes } from "../features/orders/routes";
 import { teamRoutes } from "../features/teams/routes";
 import { ToastProvider } from "../ui/Toast";
 import { RedirectIfSignedIn, RequireAuth } from "./guards";
+import { useMe } from "./session";
+import { TeamScope } from "./TeamScope";
+import { teamPath } from "./teamPaths";
 import { createQueryClient } from "./queryClient";
 import { NotFoundPage, RouteError } from "./RouteError";
 import { Shell } from "./Shell";
 
+/** Old /team/… addresses (bookmarks, links sent before) open the same page of the active team. */
+function ActiveTeamRedirect() {
+  const me = useMe();
+  const { "*": rest = "" } = useParams();
+  const { search, hash } = useLocation();
+  const path = rest ? `${teamPath(me.activeTeam.id)}/${rest}` : teamPath(me.activeTeam.id);
+  return <Navigate to={`${path}${search}${hash}`} replace />;
+}
+
+/** A signed-in address that is no team's page: the shell of the active team around "not found". */
+function SignedInNotFound() {
+  return (
+    <Shell>
+      <NotFoundPage />
+    </Shell>
+  );
+}
+
 /**
- * Public pages (auth, e-mailed links) sit outside the shell; everything else needs a
- * session and works on the active team: the team's own pages, then its certificate account
- * (orders with their validation, documents and certificates; billing).
+ * Public pages (auth, e-mailed links) sit outside the shell; everything else needs a session.
+ * A team's pages carry the team in the address (/teams/:teamId/…): its own pages, then its
+ * certificate account (orders with their validation, documents and certificates; billing).
  */
 const router = createBrowserRouter([
   {
@@ -45,11 +66,14 @@ const router = createBrowserRouter([
       {
         element: <RequireAuth />,
         children: [
+          { path: "/", element: <ActiveTeamRedirect /> },
+          { path: "/team/*", element: <ActiveTeamRedirect /> },
           {
-            path: "/",
-            element: <Shell />,
-            children: [{ index: true, element: <Navigate to="/team" replace /> }, ...teamRoutes, ...accountRoutes, { path: "*", element: <NotFoundPage /> }],
+            path: "/teams/:teamId",
+            element: <TeamScope />,
+            children: [...teamRoutes, ...accountRoutes, { path: "*", element: <NotFoundPage /> }],
           },
+          { path: "*", element: <SignedInNotFound /> },
         ],
       },
     ],

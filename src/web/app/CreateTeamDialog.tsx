@@ -10,7 +10,8 @@ import { Button } from "../ui/Button";
 import { Dialog } from "../ui/Dialog";
 import { TextField } from "../ui/Field";
 import { useToast } from "../ui/Toast";
-import { useMe } from "./session";
+import { announceActiveTeam, useMe } from "./session";
+import { teamPath } from "./teamPaths";
 
 export function ownedTeams(me: Me): { owned: number; limit: number } {
   return { owned: me.teams.filter((t) => t.isOwner).length, limit: me.user.teamLimit };
@@ -30,6 +31,7 @@ export function CreateTeamDialog({ open, onClose }: { open: boolean; onClose: ()
       const { team } = await teamsApi.create(teamName);
       // A new team is where its creator wants to work next.
       await meApi.setActiveTeam(team.id);
+      announceActiveTeam(team.id);
       return team;
     },
     onSuccess: async (team) => {
@@ -37,7 +39,7 @@ export function CreateTeamDialog({ open, onClose }: { open: boolean; onClose: ()
       toast.success(`Created ${team.name}. It is now your active team.`);
       setName("");
       onClose();
-      navigate("/team");
+      navigate(teamPath(team.id));
     },
     onError: async (error) => {
       // The limit may have changed under us: refresh the counts.

@@ -10,7 +10,7 @@ export function RouteError() {
         <h1>Something went wrong</h1>
         <Alert tone="error">{message}</Alert>
         <p className="auth-footer">
-          <a href="/team">Reload the dashboard</a>
+          <a href="/">Reload the dashboard</a>
         </p>
       </div>
     </div>
@@ -24,7 +24,7 @@ export function NotFoundPage() {
         <p className="empty-title">Page not found</p>
         <p className="empty-text">The address may be mistyped, or the page moved.</p>
         <div className="empty-action">
-          <Link to="/team" className="btn btn-primary">
+          <Link to="/" className="btn btn-primary">
             Go to your team
           </Link>
         </div>

@@ -6,8 +6,8 @@ import { Dropdown } from "../ui/Dropdown";
 import { useToast } from "../ui/Toast";
 import { roleLabel } from "../features/roles/labels";
 import { CreateTeamDialog, ownedTeams } from "./CreateTeamDialog";
-import { navItemFor } from "./nav";
-import { useMe, useSwitchTeam } from "./session";
+import { useActiveTeam, useMe } from "./session";
+import { samePageIn } from "./teamPaths";
 
 function TeamIcon() {
   return (
@@ -29,10 +29,13 @@ function TeamBadges({ team }: { team: TeamSummary }) {
   );
 }
 
-/** The green Team button: shows the active team and switches to another, or creates one. */
+/**
+ * The green Team button: shows the team on screen and switches to another, or creates one. Switching
+ * is navigating: the same page of the other team (TeamScope then makes it the active team).
+ */
 export function TeamSwitcher() {
   const me = useMe();
-  const switchTeam = useSwitchTeam();
+  const shown = useActiveTeam();
   const toast = useToast();
   const navigate = useNavigate();
   const location = useLocation();
@@ -40,20 +43,10 @@ export function TeamSwitcher() {
   const { owned, limit } = ownedTeams(me);
 
   const choose = (team: TeamSummary, close: () => void) => {
-    if (team.id === me.activeTeam.id) return close();
-    switchTeam.mutate(team.id, {
-      onSuccess: ({ activeTeam }) => {
-        close();
-        toast.success(`Switched to ${activeTeam.name}.`);
-        // Stay on this page if the new team lets the caller see it; else go to its overview. A
-        // page of one thing (an order) belongs to the old team: go to its list instead.
-        const item = navItemFor(location.pathname);
-        const allowed = !item?.anyOf || item.anyOf.some((p) => activeTeam.permissions.includes(p));
-        if (!item || !allowed) navigate("/team");
-        else if (location.pathname !== item.to) navigate(item.to);
-      },
-      onError: (error) => toast.error(error instanceof Error ? error.message : "Could not switch teams."),
-    });
+    close();
+    if (team.id === shown.id) return;
+    navigate(samePageIn(location.pathname, team));
+    toast.success(`Switched to ${team.name}.`);
   };
 
   return (
@@ -66,7 +59,7 @@ export function TeamSwitcher() {
             <TeamIcon />
             <span className="team-button-text">
               <span className="team-button-label">Team</span>
-              <span className="team-button-name">{me.activeTeam.name}</span>
+              <span className="team-button-name">{shown.name}</span>
             </span>
             <span className="caret" aria-hidden="true">▾</span>
           </>
@@ -79,19 +72,17 @@ export function TeamSwitcher() {
             </p>
             <ul className="team-list" aria-labelledby="team-switcher-heading">
               {me.teams.map((team) => {
-                const active = team.id === me.activeTeam.id;
-                const pending = switchTeam.isPending && switchTeam.variables === team.id;
+                const active = team.id === shown.id;
                 return (
                   <li key={team.id}>
                     <button
                       type="button"
                       className={["team-option", active ? "team-option-active" : ""].join(" ")}
                       aria-current={active ? "true" : undefined}
-                      disabled={switchTeam.isPending}
                       onClick={() => choose(team, close)}
                     >
                       <span className="team-option-check" aria-hidden="true">
-                        {active ? "✓" : pending ? "…" : ""}
+                        {active ? "✓" : ""}
                       </span>
                       <span className="team-option-main">
                         <span className="team-option-name">{team.name}</span>

@@ -18,9 +18,7 @@ export function UserMenu() {
       triggerLabel={`Account menu for ${user.name}`}
       trigger={
         <>
-          <span className="avatar" aria-hidden="true">
-            {initials(user.name)}
-          </span>
+          <span className="avatar" aria-hidden="true" data-initials={initials(user.name)} />
           <span className="user-button-name">{user.name}</span>
           <span className="caret" aria-hidden="true">▾</span>
         </>

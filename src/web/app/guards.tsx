@@ -7,7 +7,7 @@ import { Loading } from "../ui/Spinner";
 import { EmptyState } from "../ui/EmptyState";
 import { Link } from "react-router";
 import { useCan } from "./Can";
-import { safeNext, useMeQuery } from "./session";
+import { safeNext, useMeQuery, useTeamPath } from "./session";
 
 /** Signed-in routes: wait for /api/me; signed out → log in, then come back here. */
 export function RequireAuth() {
@@ -38,13 +38,14 @@ export function RedirectIfSignedIn({ children }: { children: ReactNode }) {
 
 export function RequirePermission({ anyOf, children }: { anyOf: readonly Permission[]; children: ReactNode }) {
   const allowed = useCan(anyOf, "any");
+  const to = useTeamPath();
   if (allowed) return <>{children}</>;
   return (
     <div className="page">
       <EmptyState
         title="You don't have access to this page"
         action={
-          <Link className="btn btn-secondary" to="/team">
+          <Link className="btn btn-secondary" to={to()}>
             Go to the team overview
           </Link>
         }

@@ -1,6 +1,7 @@
 import type { Permission } from "../../shared/permissions";
 
 export interface NavItem {
+  /** The page's path within its team: /teams/<id>/<to> ("" is the overview). */
   to: string;
   label: string;
   /** Shown when the caller holds any of these in the active team (none: always). */
@@ -21,23 +22,24 @@ export const NAV: NavSection[] = [
   {
     label: "Team",
     items: [
-      { to: "/team", label: "Overview", end: true },
-      { to: "/team/members", label: "Members", anyOf: ["team.view"] },
-      { to: "/team/invitations", label: "Invitations", anyOf: ["members.invite"] },
-      { to: "/team/audit", label: "Audit log", anyOf: ["audit.view"] },
-      { to: "/team/settings", label: "Settings", anyOf: ["team.update", "team.delete", "team.transfer"] },
+      { to: "", label: "Overview", end: true },
+      { to: "members", label: "Members", anyOf: ["team.view"] },
+      { to: "invitations", label: "Invitations", anyOf: ["members.invite"] },
+      { to: "audit", label: "Audit log", anyOf: ["audit.view"] },
+      { to: "api-keys", label: "API keys", anyOf: ["automation.manage"] },
+      { to: "settings", label: "Settings", anyOf: ["team.update", "team.delete", "team.transfer"] },
     ],
   },
   {
     label: "Certificates",
     items: [
-      { to: "/team/orders", label: "Orders", anyOf: ["orders.view"] },
-      { to: "/team/billing", label: "Billing", anyOf: ["billing.view"] },
+      { to: "orders", label: "Orders", anyOf: ["orders.view"] },
+      { to: "billing", label: "Billing", anyOf: ["billing.view"] },
     ],
   },
 ];
 
-/** The nav item a path belongs to (longest match). */
+/** The nav item a path within a team ("orders/abc") belongs to (longest match). */
 export function navItemFor(pathname: string): NavItem | undefined {
   let best: NavItem | undefined;
   for (const section of NAV)

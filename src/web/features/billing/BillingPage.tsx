@@ -3,6 +3,7 @@ import { Link, useSearchParams } from "react-router";
 import type { BillingProfile } from "../../api/types";
 import { Can, useCan } from "../../app/Can";
 import { useActiveTeam } from "../../app/session";
+import { teamPath } from "../../app/teamPaths";
 import { ErrorAlert } from "../../ui/Alert";
 import { Badge } from "../../ui/Badge";
 import { Button } from "../../ui/Button";
@@ -200,7 +201,7 @@ function TransactionsCard({ teamId }: { teamId: string }) {
                   {formatMoney(tx.amountMinor, tx.currency)}
                 </td>
                 <td data-label="Order">
-                  <Link to={`/team/orders/${encodeURIComponent(tx.orderId)}`} className="mono">
+                  <Link to={teamPath(teamId, "orders", tx.orderId)} className="mono">
                     #{shortId(tx.orderId)}
                   </Link>
                 </td>

@@ -1,6 +1,8 @@
 import { useState } from "react";
 import { useNavigate } from "react-router";
-import { useMe } from "../../app/session";
+import { useActiveTeam, useMe } from "../../app/session";
+import { expectDeparture } from "../../app/TeamScope";
+import { teamPath } from "../../app/teamPaths";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { useToast } from "../../ui/Toast";
@@ -9,7 +11,7 @@ import { useLeaveTeam } from "./hooks";
 /** For members (never the Owner): leave the active team and fall back to the default team. */
 export function LeaveTeamButton({ size = "md" }: { size?: "sm" | "md" }) {
   const me = useMe();
-  const team = me.activeTeam;
+  const team = useActiveTeam();
   const [open, setOpen] = useState(false);
   const leave = useLeaveTeam(team.id, me.user.id);
   const toast = useToast();
@@ -30,17 +32,20 @@ export function LeaveTeamButton({ size = "md" }: { size?: "sm" | "md" }) {
         confirmLabel="Leave team"
         pending={leave.isPending}
         error={leave.error}
-        onConfirm={() =>
+        onConfirm={() => {
+          // Its disappearance from /api/me is expected: no "you are no longer a member" notice.
+          const stay = expectDeparture(team.id);
           // mutateAsync: this button unmounts as the active team falls back.
-          leave.mutateAsync().then(
+          void leave.mutateAsync().then(
             () => {
               setOpen(false);
               toast.success(`You left ${team.name}. Your default team is active again.`);
-              navigate("/team");
+              const home = me.teams.find((t) => t.isDefault);
+              navigate(home ? teamPath(home.id) : "/");
             },
-            () => undefined,
-          )
-        }
+            () => stay(),
+          );
+        }}
       >
         <p>You will lose access to this team's orders, billing, validation and certificates. Work you did stays with the team. To come back, someone must invite you again.</p>
       </ConfirmDialog>

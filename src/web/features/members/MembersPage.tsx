@@ -2,7 +2,7 @@ import { useId, useState } from "react";
 import { Link } from "react-router";
 import type { Member } from "../../api/types";
 import { Can, useCan } from "../../app/Can";
-import { useMe } from "../../app/session";
+import { useActiveTeam, useMe, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
@@ -19,7 +19,8 @@ import { LeaveTeamButton } from "./LeaveTeamButton";
 
 export function MembersPage() {
   const me = useMe();
-  const team = me.activeTeam;
+  const team = useActiveTeam();
+  const to = useTeamPath();
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 300);
   const members = useMembers(team.id, q);
@@ -40,7 +41,7 @@ export function MembersPage() {
       description={`People who share ${team.name}'s certificate account, and what each may do.`}
       actions={
         <Can permission="members.invite">
-          <Link to="/team/invitations" className="btn btn-primary">
+          <Link to={to("invitations")} className="btn btn-primary">
             Invite a colleague
           </Link>
         </Can>

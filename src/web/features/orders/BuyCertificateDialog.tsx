@@ -2,6 +2,8 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { fieldError } from "../../api/client";
 import { useCan } from "../../app/Can";
+import { useTeamPath } from "../../app/session";
+import { teamPath } from "../../app/teamPaths";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { Dialog } from "../../ui/Dialog";
@@ -64,7 +66,7 @@ function BuyForm({ teamId, place, onDone }: { teamId: string; place: ReturnType<
         onSuccess: (order) => {
           toast.success(`Ordered ${product.name} for ${plural(order.domains.length, "domain")}; charged ${formatMoney(order.priceMinor, order.currency)} to ${cardText(profile)}.`);
           onDone();
-          navigate(`/team/orders/${encodeURIComponent(order.id)}`);
+          navigate(teamPath(teamId, "orders", order.id));
         },
       },
     );
@@ -180,6 +182,7 @@ function BillingProfilePicker({
   value: string;
   onChange: (id: string) => void;
 }) {
+  const addProfile = `${useTeamPath()("billing")}?add=profile`;
   if (!canView)
     return (
       <Alert tone="warning" title="Billing profile">
@@ -196,7 +199,7 @@ function BillingProfilePicker({
         title="No billing profile yet"
         action={
           canManage ? (
-            <Link to="/team/billing?add=profile" className="btn btn-secondary btn-sm">
+            <Link to={addProfile} className="btn btn-secondary btn-sm">
               Add a billing profile
             </Link>
           ) : null
@@ -206,7 +209,7 @@ function BillingProfilePicker({
       </Alert>
     );
   return (
-    <SelectField label="Billing profile" value={value} onChange={(e) => onChange(e.target.value)} hint={canManage ? <Link to="/team/billing?add=profile">Add another billing profile</Link> : undefined}>
+    <SelectField label="Billing profile" value={value} onChange={(e) => onChange(e.target.value)} hint={canManage ? <Link to={addProfile}>Add another billing profile</Link> : undefined}>
       {list.map((p) => (
         <option key={p.id} value={p.id}>
           {profileText(p)} ({p.country})

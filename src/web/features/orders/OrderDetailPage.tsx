@@ -2,7 +2,7 @@ import { Link, useParams } from "react-router";
 import { isApiError } from "../../api/client";
 import type { Order } from "../../api/types";
 import { Can, useCan } from "../../app/Can";
-import { useActiveTeam } from "../../app/session";
+import { useActiveTeam, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { EmptyState } from "../../ui/EmptyState";
@@ -22,8 +22,9 @@ import { StatusBadge } from "./StatusBadge";
 import { METHOD_NOUNS, domainsSummary, productName, shortId, validatedCount } from "./words";
 
 function BackLink() {
+  const to = useTeamPath();
   return (
-    <Link to="/team/orders" className="back-link">
+    <Link to={to("orders")} className="back-link">
       ← Orders
     </Link>
   );
@@ -32,6 +33,7 @@ function BackLink() {
 export function OrderDetailPage() {
   const { orderId = "" } = useParams();
   const team = useActiveTeam();
+  const to = useTeamPath();
   const order = useOrder(team.id, orderId);
   useTitle(order.data ? domainsSummary(order.data.domains) : "Order");
 
@@ -51,7 +53,7 @@ export function OrderDetailPage() {
           <EmptyState
             title="Order not found"
             action={
-              <Link to="/team/orders" className="btn btn-secondary">
+              <Link to={to("orders")} className="btn btn-secondary">
                 See {team.name}'s orders
               </Link>
             }

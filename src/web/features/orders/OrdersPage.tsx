@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { Can, useCan } from "../../app/Can";
-import { useActiveTeam } from "../../app/session";
+import { useActiveTeam, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { EmptyState } from "../../ui/EmptyState";
@@ -23,6 +23,7 @@ const FILTERS: { value: OrderFilter; label: string }[] = [
 
 export function OrdersPage() {
   const team = useActiveTeam();
+  const to = useTeamPath();
   const [filter, setFilter] = useState<OrderFilter>("all");
   const orders = useOrders(team.id, filter);
   const products = useProducts();
@@ -92,10 +93,10 @@ export function OrdersPage() {
                 return (
                   <tr key={order.id} data-testid="order-row" className="row-link" onClick={(event) => {
                     // The whole row opens the order; the link inside stays the keyboard's way in.
-                    if (!(event.target as HTMLElement).closest("a")) navigate(`/team/orders/${encodeURIComponent(order.id)}`);
+                    if (!(event.target as HTMLElement).closest("a")) navigate(to("orders", order.id));
                   }}>
                     <td data-label="Domains">
-                      <Link to={`/team/orders/${encodeURIComponent(order.id)}`} className="strong">
+                      <Link to={to("orders", order.id)} className="strong">
                         {order.domains[0]}
                       </Link>
                       {order.domains.length > 1 ? <span className="muted"> +{order.domains.length - 1} more</span> : null}

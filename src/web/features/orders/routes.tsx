@@ -4,10 +4,10 @@ import { BillingPage } from "../billing/BillingPage";
 import { OrderDetailPage } from "./OrderDetailPage";
 import { OrdersPage } from "./OrdersPage";
 
-/** The certificate account of the active team: orders (with validation, documents and certificates) and billing. */
+/** The certificate account of a team, under /teams/:teamId: orders (with validation, documents and certificates) and billing. */
 export const accountRoutes: RouteObject[] = [
   {
-    path: "team/orders",
+    path: "orders",
     element: (
       <RequirePermission anyOf={["orders.view"]}>
         <OrdersPage />
@@ -15,7 +15,7 @@ export const accountRoutes: RouteObject[] = [
     ),
   },
   {
-    path: "team/orders/:orderId",
+    path: "orders/:orderId",
     element: (
       <RequirePermission anyOf={["orders.view"]}>
         <OrderDetailPage />
@@ -23,7 +23,7 @@ export const accountRoutes: RouteObject[] = [
     ),
   },
   {
-    path: "team/billing",
+    path: "billing",
     element: (
       <RequirePermission anyOf={["billing.view"]}>
         <BillingPage />

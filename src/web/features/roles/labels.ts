@@ -1,29 +1,13 @@
 // Plain words for roles and permissions. Which role grants what is the server's business;
 // these lines only describe them to people.
-import { PERMISSIONS, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "../../../shared/permissions";
+import { PERMISSIONS, PERMISSION_DESCRIPTIONS, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS } from "../../../shared/permissions";
 import type { Permission, Role } from "../../../shared/permissions";
 
 export { PERMISSIONS, ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS };
 export type { Permission, Role };
 
-export const PERMISSION_LABELS: Record<Permission, string> = {
-  "team.view": "See the team, its members and their roles",
-  "team.update": "Rename the team",
-  "team.delete": "Delete the team",
-  "team.transfer": "Transfer ownership",
-  "members.invite": "Send, re-send and revoke invitations",
-  "members.update": "Change members' roles",
-  "members.remove": "Remove members",
-  "audit.view": "Read the audit log",
-  "orders.view": "See certificate orders and their status",
-  "orders.create": "Buy certificates",
-  "billing.view": "See transactions and billing profiles",
-  "billing.manage": "Manage billing profiles",
-  "billing.refund": "Refund orders",
-  "validation.view": "See validation documents and steps",
-  "validation.manage": "Upload documents and complete validation steps",
-  "certificates.manage": "Submit CSRs, download and reissue certificates",
-};
+/** One line per permission, from SPEC.md's table (shared with the server's e-mails). */
+export const PERMISSION_LABELS: Record<Permission, string> = PERMISSION_DESCRIPTIONS;
 
 export const PERMISSION_GROUPS: { label: string; prefix: string }[] = [
   { label: "Team", prefix: "team." },
@@ -33,6 +17,7 @@ export const PERMISSION_GROUPS: { label: string; prefix: string }[] = [
   { label: "Billing", prefix: "billing." },
   { label: "Validation", prefix: "validation." },
   { label: "Certificates", prefix: "certificates." },
+  { label: "Automation", prefix: "automation." },
 ];
 
 export function roleLabel(role: string): string {

@@ -1,6 +1,9 @@
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import type { TeamSummary } from "../../api/types";
+import { useMe } from "../../app/session";
+import { expectDeparture } from "../../app/TeamScope";
+import { teamPath } from "../../app/teamPaths";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { useToast } from "../../ui/Toast";
@@ -11,6 +14,7 @@ export function DeleteTeam({ team }: { team: TeamSummary }) {
   const remove = useDeleteTeam(team.id);
   const toast = useToast();
   const navigate = useNavigate();
+  const me = useMe();
   return (
     <>
       <Button variant="danger" onClick={() => setOpen(true)}>
@@ -27,17 +31,20 @@ export function DeleteTeam({ team }: { team: TeamSummary }) {
         pending={remove.isPending}
         error={remove.error}
         confirmText={team.name}
-        onConfirm={() =>
+        onConfirm={() => {
+          // Its disappearance from /api/me is expected: no "you are no longer a member" notice.
+          const stay = expectDeparture(team.id);
           // mutateAsync: the page may unmount as the active team falls back.
-          remove.mutateAsync().then(
+          void remove.mutateAsync().then(
             () => {
               setOpen(false);
               toast.success(`Deleted ${team.name}. Your default team is active.`);
-              navigate("/team");
+              const home = me.teams.find((t) => t.isDefault);
+              navigate(home ? teamPath(home.id) : "/");
             },
-            () => undefined,
-          )
-        }
+            () => stay(),
+          );
+        }}
       >
         <p>Every member loses access at once and pending invitations stop working. This cannot be undone.</p>
       </ConfirmDialog>

@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { useMe } from "../../app/session";
+import { useActiveTeam, useMe, useTeamPath } from "../../app/session";
 import { Can } from "../../app/Can";
 import { ErrorAlert } from "../../ui/Alert";
 import { Badge } from "../../ui/Badge";
@@ -13,7 +13,8 @@ import { useTeamDetail } from "./hooks";
 
 export function OverviewPage() {
   const me = useMe();
-  const active = me.activeTeam;
+  const active = useActiveTeam();
+  const to = useTeamPath();
   const detail = useTeamDetail(active.id);
   const team = detail.data;
   const youAreOwner = active.isOwner;
@@ -49,7 +50,7 @@ export function OverviewPage() {
               <div>
                 <dt>Members</dt>
                 <dd>
-                  <Link to="/team/members">{plural(team.memberCount, "member")}</Link>
+                  <Link to={to("members")}>{plural(team.memberCount, "member")}</Link>
                 </dd>
               </div>
               <div>
@@ -60,7 +61,7 @@ export function OverviewPage() {
           ) : null}
           <Can permission="members.invite">
             <div className="card-foot">
-              <Link to="/team/invitations" className="btn btn-primary btn-sm">
+              <Link to={to("invitations")} className="btn btn-primary btn-sm">
                 Invite a colleague
               </Link>
             </div>

@@ -6,11 +6,11 @@ import { MembersPage } from "../members/MembersPage";
 import { OverviewPage } from "./OverviewPage";
 import { SettingsPage } from "./SettingsPage";
 
-/** Pages of the active team, under the signed-in shell. */
+/** Pages of a team, under /teams/:teamId (TeamScope provides the team). */
 export const teamRoutes: RouteObject[] = [
-  { path: "team", element: <OverviewPage /> },
+  { index: true, element: <OverviewPage /> },
   {
-    path: "team/members",
+    path: "members",
     element: (
       <RequirePermission anyOf={["team.view"]}>
         <MembersPage />
@@ -18,7 +18,7 @@ export const teamRoutes: RouteObject[] = [
     ),
   },
   {
-    path: "team/invitations",
+    path: "invitations",
     element: (
       <RequirePermission anyOf={["members.invite"]}>
         <InvitationsPage />
@@ -26,7 +26,7 @@ export const teamRoutes: RouteObject[] = [
     ),
   },
   {
-    path: "team/audit",
+    path: "audit",
     element: (
       <RequirePermission anyOf={["audit.view"]}>
         <AuditPage />
@@ -34,7 +34,7 @@ export const teamRoutes: RouteObject[] = [
     ),
   },
   {
-    path: "team/settings",
+    path: "settings",
     element: (
       <RequirePermission anyOf={["team.update", "team.delete", "team.transfer"]}>
         <SettingsPage />
