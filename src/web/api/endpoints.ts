@@ -2,6 +2,7 @@
 import { http } from "./client";
 import type { UploadOptions } from "./client";
 import type {
+  ApiKey,
   AuditEntry,
   BillingProfile,
   BillingProfileInput,
@@ -9,6 +10,7 @@ import type {
   InvitationStatus,
   Me,
   Member,
+  NewApiKey,
   Order,
   OrderStatus,
   Page,
@@ -79,6 +81,12 @@ export const invitationsApi = {
 export const auditApi = {
   list: (teamId: string, query: { limit?: number; cursor?: string | null }) =>
     http.get<Page<AuditEntry>>(`${team(teamId)}/audit`, query),
+};
+
+export const apiKeysApi = {
+  list: (teamId: string, query: PageQuery) => http.get<Page<ApiKey>>(`${team(teamId)}/api-keys`, query),
+  create: (teamId: string, body: NewApiKey) => http.post<{ apiKey: ApiKey; secret: string }>(`${team(teamId)}/api-keys`, body),
+  revoke: (teamId: string, apiKeyId: string) => http.delete(`${team(teamId)}/api-keys/${enc(apiKeyId)}`),
 };
 
 // The certificate account.

@@ -8,6 +8,7 @@ export const keys = {
   invitations: (teamId: string, status: string) => ["team", teamId, "invitations", status] as const,
   invitationsAll: (teamId: string) => ["team", teamId, "invitations"] as const,
   audit: (teamId: string) => ["team", teamId, "audit"] as const,
+  apiKeys: (teamId: string) => ["team", teamId, "api-keys"] as const,
   publicInvitation: (token: string) => ["invitation", token] as const,
   products: ["products"] as const,
   // Everything about a team's orders starts with ordersAll, so one invalidation refreshes it all.

@@ -175,3 +175,21 @@ export interface ValidationDocument {
   uploadedBy: { id: string; email: string };
   createdAt: string;
 }
+
+/** A team's API key (API.md "Machine access"); its secret is only ever in the answer that created it. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  permissions: Permission[];
+  createdBy: { id: string; email: string };
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  permissions: Permission[];
+  expiresAt?: string | null;
+}

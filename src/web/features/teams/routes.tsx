@@ -1,5 +1,6 @@
 import type { RouteObject } from "react-router";
 import { RequirePermission } from "../../app/guards";
+import { ApiKeysPage } from "../api-keys/ApiKeysPage";
 import { AuditPage } from "../audit/AuditPage";
 import { InvitationsPage } from "../invitations/InvitationsPage";
 import { MembersPage } from "../members/MembersPage";
@@ -30,6 +31,14 @@ export const teamRoutes: RouteObject[] = [
     element: (
       <RequirePermission anyOf={["audit.view"]}>
         <AuditPage />
+      </RequirePermission>
+    ),
+  },
+  {
+    path: "api-keys",
+    element: (
+      <RequirePermission anyOf={["automation.manage"]}>
+        <ApiKeysPage />
       </RequirePermission>
     ),
   },
