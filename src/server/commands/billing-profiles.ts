@@ -9,6 +9,7 @@ import { canonicalName } from "../auth/names.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
+import { lockTeam } from "./team-lock.js";
 
 export interface BillingProfileInput {
   name: string;
@@ -35,6 +36,7 @@ function summary(profile: Pick<BillingProfile, "name" | "country" | "cardBrand" 
 export async function createBillingProfile(ctx: Ctx, teamId: string, raw: BillingProfileInput): Promise<string> {
   const input = checked(raw);
   return inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const now = ctx.clock.now().toISOString();
     const id = newId();
     await tx.insertInto("billingProfiles").values({ id, teamId, ...input, createdAt: now, updatedAt: now, deletedAt: null }).execute();
@@ -46,6 +48,7 @@ export async function createBillingProfile(ctx: Ctx, teamId: string, raw: Billin
 export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string, raw: Partial<BillingProfileInput>): Promise<void> {
   const input = checked(raw);
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const before = await findLiveBillingProfile(tx, teamId, id);
     await tx.updateTable("billingProfiles").set({ ...input, updatedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
     await recordAudit(tx, ctx.clock, {
@@ -60,6 +63,7 @@ export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string,
 
 export async function removeBillingProfile(ctx: Ctx, teamId: string, id: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const profile = await findLiveBillingProfile(tx, teamId, id);
     await tx.updateTable("billingProfiles").set({ deletedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
     await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.removed", target: id, details: summary(profile) });

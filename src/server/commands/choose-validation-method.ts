@@ -9,6 +9,7 @@ import { AppError } from "../errors.js";
 import { newToken } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 import { assertNotRefunded, domainsOf, lockOrderOfTeam, stepFor } from "./order-in-team.js";
+import { lockTeam } from "./team-lock.js";
 
 export async function chooseValidationMethod(
   ctx: Ctx,
@@ -17,6 +18,7 @@ export async function chooseValidationMethod(
   input: { domain: string; method: ValidationMethod },
 ): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
     assertNotRefunded(order);
     const step = stepFor(await domainsOf(tx, orderId), input.domain);

@@ -7,9 +7,11 @@ import { AppError } from "../errors.js";
 import { recordAudit } from "./audit.js";
 import { issueIfReady } from "./issuance.js";
 import { assertNotRefunded, domainsOf, lockOrderOfTeam, stepFor } from "./order-in-team.js";
+import { lockTeam } from "./team-lock.js";
 
 export async function completeValidationStep(ctx: Ctx, teamId: string, orderId: string, domain: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
     assertNotRefunded(order);
     const step = stepFor(await domainsOf(tx, orderId), domain);

@@ -1,6 +1,6 @@
 // Invitations (SPEC rule 5): invite, re-send, revoke, accept, decline. The token travels only in
 // the e-mail; the database keeps its SHA-256. State moves only from pending, inside a transaction
-// that holds the invitation's row.
+// that holds the team's row and then the invitation's (that order, as every command: team-lock.ts).
 import type { Role } from "../../shared/permissions.js";
 import { canonicalEmail } from "../auth/email.js";
 import { HOUR } from "../clock.js";
@@ -15,6 +15,8 @@ import { invitationEmail } from "../mail/templates.js";
 import { formatRoles, parseRoles } from "../policy/roles.js";
 import { hashToken, newId, newToken } from "../secrets.js";
 import { recordAudit } from "./audit.js";
+import { lockTeam } from "./team-lock.js";
+import type { LockedTeam } from "./team-lock.js";
 
 const GONE = {
   accepted: ["invitation_used", "This invitation has already been accepted."],
@@ -48,11 +50,10 @@ async function assertNotMember(tx: Tx, teamId: string, email: string): Promise<v
 }
 
 /** Writes a fresh token and expiry on the invitation and queues its e-mail. */
-async function issueToken(ctx: Ctx, tx: Tx, invitation: { id: string; teamId: string; email: string; roles: Role[] }) {
+async function issueToken(ctx: Ctx, tx: Tx, team: LockedTeam, invitation: { id: string; email: string; roles: Role[] }) {
   const token = newToken();
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ctx.config.invitationTtlHours * HOUR);
-  const team = await tx.selectFrom("teams").select("name").where("id", "=", invitation.teamId).executeTakeFirstOrThrow();
   await queueEmail(
     tx,
     ctx,
@@ -74,6 +75,7 @@ export async function inviteMember(ctx: Ctx, teamId: string, input: { email: str
   const roles = parseRoles(formatRoles(input.roles));
   try {
     const id = await inTransaction(ctx.db, async (tx) => {
+      const team = await lockTeam(tx, ctx.db, teamId);
       await assertNotMember(tx, teamId, email);
       const now = ctx.clock.now().toISOString();
       // A pending invitation past its expiry no longer blocks a new one: it is marked expired.
@@ -94,7 +96,7 @@ export async function inviteMember(ctx: Ctx, teamId: string, input: { email: str
         .executeTakeFirst();
       if (pending) throw new AppError("invitation_pending", `${email} already has a pending invitation to this team.`);
       const id = newId();
-      const token = await issueToken(ctx, tx, { id, teamId, email, roles });
+      const token = await issueToken(ctx, tx, team, { id, email, roles });
       await tx
         .insertInto("invitations")
         .values({ id, teamId, email, roles: formatRoles(roles), status: "pending", invitedBy: ctx.actor.id, createdAt: now, respondedAt: null, ...token })
@@ -121,12 +123,13 @@ async function lockInvitation(tx: Tx, ctx: Deps, teamId: string, invitationId: s
 export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
   try {
     await inTransaction(ctx.db, async (tx) => {
+      const team = await lockTeam(tx, ctx.db, teamId);
       const invitation = await lockInvitation(tx, ctx, teamId, invitationId);
       const status = effectiveStatus(invitation, ctx.clock.now());
       if (status !== "pending" && status !== "expired") assertPending(invitation, ctx.clock.now());
       await assertNotMember(tx, teamId, invitation.email);
       const roles = parseRoles(invitation.roles);
-      const token = await issueToken(ctx, tx, { id: invitation.id, teamId, email: invitation.email, roles });
+      const token = await issueToken(ctx, tx, team, { id: invitation.id, email: invitation.email, roles });
       await tx.updateTable("invitations").set({ ...token, status: "pending" }).where("id", "=", invitation.id).execute();
       await recordAudit(tx, ctx.clock, {
         teamId,
@@ -146,6 +149,7 @@ export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: s
 
 export async function revokeInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const invitation = await lockInvitation(tx, ctx, teamId, invitationId);
     if (invitation.status !== "pending") assertPending(invitation, ctx.clock.now());
     await tx
@@ -157,11 +161,20 @@ export async function revokeInvitation(ctx: Ctx, teamId: string, invitationId: s
   });
 }
 
+/**
+ * The team is known only from the invitation: it is read unlocked, its team locked, then read
+ * again under the lock. Gone by then (the team deleted, or a re-send replaced the token): 404.
+ */
 async function lockByToken(tx: Tx, deps: Deps, token: string): Promise<Invitation> {
-  const found = await tx.selectFrom("invitations").select("id").where("tokenHash", "=", hashToken(token)).executeTakeFirst();
-  if (!found) throw new AppError("not_found", "This invitation link is not valid. It may have been replaced by a newer one.");
+  const gone = () => new AppError("not_found", "This invitation link is not valid. It may have been replaced by a newer one.");
+  const tokenHash = hashToken(token);
+  const found = await tx.selectFrom("invitations").select(["id", "teamId"]).where("tokenHash", "=", tokenHash).executeTakeFirst();
+  if (!found) throw gone();
+  await lockTeam(tx, deps.db, found.teamId);
   await lockRow(tx, deps.db.engine, "invitations", found.id);
-  return tx.selectFrom("invitations").selectAll().where("id", "=", found.id).executeTakeFirstOrThrow();
+  const invitation = await tx.selectFrom("invitations").selectAll().where("id", "=", found.id).where("tokenHash", "=", tokenHash).executeTakeFirst();
+  if (!invitation) throw gone();
+  return invitation;
 }
 
 /** Accept: only the signed-in user whose e-mail is the invited one; once. Returns the team id. */

@@ -7,6 +7,7 @@ import { isDnsName } from "../certs/index.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
+import { lockTeam } from "./team-lock.js";
 
 export const MAX_DOMAINS = 100;
 
@@ -35,10 +36,13 @@ export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInpu
   const product = await ctx.db.kysely.selectFrom("products").selectAll().where("id", "=", input.productId).executeTakeFirst();
   if (!product) throw invalid("productId", `There is no product ${input.productId}.`);
   const domains = checkDomains(input.domains, product.wildcardAllowed === 1);
+  // Chosen once: if a deadlock runs the transaction again, the gateway sees the same order.
+  const orderId = newId();
   return inTransaction(ctx.db, async (tx) => {
+    // The team first: placed while the team is deleted, the order is refused (404), not orphaned.
+    await lockTeam(tx, ctx.db, teamId);
     const profile = await findLiveBillingProfile(tx, teamId, input.billingProfileId);
     const now = ctx.clock.now().toISOString();
-    const orderId = newId();
     await tx
       .insertInto("orders")
       .values({

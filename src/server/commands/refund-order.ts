@@ -7,12 +7,14 @@ import { inTransaction, lockRow } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
+import { lockTeam } from "./team-lock.js";
 
 export const REFUND_WINDOW_DAYS = 30;
 
 export async function refundOrder(ctx: Ctx, teamId: string, orderId: string): Promise<void> {
   try {
     await inTransaction(ctx.db, async (tx) => {
+      await lockTeam(tx, ctx.db, teamId);
       await lockRow(tx, ctx.db.engine, "orders", orderId);
       const order = await tx.selectFrom("orders").select(["id", "status"]).where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
       if (!order) throw new AppError("not_found", "No such order.");

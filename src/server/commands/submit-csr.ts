@@ -7,11 +7,13 @@ import { inTransaction } from "../db/transaction.js";
 import { recordAudit } from "./audit.js";
 import { issueCertificate, issueIfReady } from "./issuance.js";
 import { assertNotRefunded, domainsOf, lockOrderOfTeam } from "./order-in-team.js";
+import { lockTeam } from "./team-lock.js";
 
 export async function submitCsr(ctx: Ctx, teamId: string, orderId: string, csrPem: string): Promise<void> {
   // Parsing and the signature check are CPU work: done before the order's lock is taken.
   const parsed = await parseCsr(csrPem);
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
     assertNotRefunded(order);
     const domains = await domainsOf(tx, orderId);

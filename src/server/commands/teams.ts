@@ -1,13 +1,16 @@
-// Team lifecycle: create, rename, delete, switch the active team.
+// Team lifecycle: create, rename, delete, switch the active team. Each change to an existing team
+// starts by locking its row (commands/team-lock.ts): a deletion waits for the writes already under
+// way in the team, and the writes that come after it find the team gone (404).
 import { removeTeamDocuments } from "../account/document-files.js";
 import { canonicalName } from "../auth/names.js";
 import type { Ctx } from "../context.js";
-import { inTransaction, lockRow } from "../db/transaction.js";
+import { inTransaction } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 import { assertCanOwnAnotherTeam } from "./team-limit.js";
+import { lockTeam } from "./team-lock.js";
 
 export async function createTeam(ctx: Ctx, input: { name: string }): Promise<Team> {
   const name = canonicalName(input.name);
@@ -25,8 +28,7 @@ export async function createTeam(ctx: Ctx, input: { name: string }): Promise<Tea
 export async function renameTeam(ctx: Ctx, teamId: string, input: { name: string }): Promise<void> {
   const name = canonicalName(input.name);
   await inTransaction(ctx.db, async (tx) => {
-    const team = await tx.selectFrom("teams").select("name").where("id", "=", teamId).executeTakeFirst();
-    if (!team) throw new AppError("not_found", "No such team.");
+    const team = await lockTeam(tx, ctx.db, teamId);
     if (team.name === name) return;
     await tx.updateTable("teams").set({ name }).where("id", "=", teamId).execute();
     await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "team.renamed", target: teamId, details: { from: team.name, to: name } });
@@ -40,9 +42,7 @@ export async function deleteTeam(ctx: Ctx, teamId: string): Promise<void> {
 
 async function deleteTeamRows(ctx: Ctx, teamId: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
-    await lockRow(tx, ctx.db.engine, "teams", teamId);
-    const team = await tx.selectFrom("teams").select(["name", "isDefault", "ownerId"]).where("id", "=", teamId).executeTakeFirst();
-    if (!team) throw new AppError("not_found", "No such team.");
+    const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId !== ctx.actor.id) throw new AppError("forbidden", "Only the Owner can delete a team.");
     if (team.isDefault === 1) throw new AppError("default_team", "A default team cannot be deleted.");
     // Whoever was working in it falls back to their default team.
@@ -53,8 +53,14 @@ async function deleteTeamRows(ctx: Ctx, teamId: string): Promise<void> {
   });
 }
 
+/**
+ * The team's lock before the user's row (the order of every command): a deletion of the team or
+ * the user's removal from it runs wholly before this one, which then finds no membership (404), or
+ * after it, and then clears what this one set. active_team_id never names a team the user left.
+ */
 export async function setActiveTeam(ctx: Ctx, teamId: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
+    await lockTeam(tx, ctx.db, teamId);
     const membership = await tx
       .selectFrom("memberships")
       .select("teamId")

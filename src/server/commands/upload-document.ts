@@ -12,6 +12,7 @@ import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 import { assertNotRefunded, lockOrderOfTeam } from "./order-in-team.js";
+import { lockTeam } from "./team-lock.js";
 
 /** Checked before the body is read, so an upload to a missing or closed order is refused unread. */
 export async function assertOrderTakesDocuments(executor: Executor, teamId: string, orderId: string): Promise<void> {
@@ -30,8 +31,13 @@ export async function recordUploadedDocument(
   const now = ctx.clock.now();
   const id = newId(now.getTime());
   const finalPath = documentPath(ctx.config.dataDir, teamId, id);
+  // A deadlock runs the transaction again (inTransaction): the file is moved only once.
+  let moved = false;
   try {
     await inTransaction(ctx.db, async (tx) => {
+      // The team first: a deletion under way finishes before this, or this before it (and then
+      // the deletion removes the team's files after its commit).
+      await lockTeam(tx, ctx.db, teamId);
       // Checked again under the lock: the order may have been refunded while the file streamed in.
       assertNotRefunded(await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId));
       await tx
@@ -57,7 +63,10 @@ export async function recordUploadedDocument(
       });
       // Last step before commit: once the row is visible, its file is already in place.
       await fs.mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
-      await fs.rename(staged.tempPath, finalPath);
+      if (!moved) {
+        await fs.rename(staged.tempPath, finalPath);
+        moved = true;
+      }
     });
   } catch (error) {
     await removeFile(staged.tempPath);

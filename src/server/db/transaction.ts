@@ -1,14 +1,30 @@
-// One transaction per state change, and the one dialect helper that locks a row for the rest of it.
+// One transaction per state change (run once more after a deadlock), and the one dialect helper that locks a row for the rest of it.
 import { sql } from "kysely";
 import type { Kysely, Transaction } from "kysely";
 import type { Db, Engine } from "./create-db.js";
+import { isRetryableConflict, raceRefusal } from "./errors.js";
 import type { Database } from "./schema.js";
 
 export type Tx = Transaction<Database>;
 export type Executor = Kysely<Database> | Tx;
 
-export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.kysely.transaction().execute(work);
+/**
+ * Runs `work` in one transaction. A deadlock or serialization failure (PostgreSQL) runs the whole
+ * of `work` once more: it must therefore keep side effects outside the database (waking the mail
+ * dispatcher, files) until after commit, or make them safe to repeat. A race lost for good becomes
+ * a 404 or 409 here (db/errors.ts), so no command answers 500 for it.
+ */
+export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await db.kysely.transaction().execute(work);
+  } catch (error) {
+    if (!isRetryableConflict(error)) throw raceRefusal(error) ?? error;
+  }
+  try {
+    return await db.kysely.transaction().execute(work);
+  } catch (error) {
+    throw raceRefusal(error) ?? error;
+  }
 }
 
 /**
