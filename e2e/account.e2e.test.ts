@@ -183,6 +183,10 @@ describe("certificate account in Chromium", () => {
     await validator.getByText("All 2 domains are validated.").waitFor();
 
     const upload = validator.getByLabel("Upload a document");
+    // Too large: refused before sending, naming both sizes.
+    await upload.setInputFiles({ name: "scan.pdf", mimeType: "application/pdf", buffer: Buffer.alloc(11 * 1024 * 1024, 0x20) });
+    await validator.getByText("The file is 11.0 MB; the limit is 10 MB.").waitFor();
+    expect(await validator.getByRole("button", { name: "Upload", exact: true }).isDisabled()).toBe(true);
     // Anything but PDF, PNG or JPEG is refused by content, with the server's 415 message.
     await upload.setInputFiles({ name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("just text, not a PDF") });
     await validator.getByRole("button", { name: "Upload", exact: true }).click();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ApiError, fieldError, fieldKey, http, withQuery } from "./client";
+import { ApiError, fieldError, fieldKey, http, plainFieldMessage, waitInWords, withQuery } from "./client";
 
 function answer(status: number, body?: unknown, type = "application/json") {
   return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { "content-type": type } });
@@ -42,7 +42,7 @@ describe("api client", () => {
     expect(apiError.status).toBe(400);
     expect(apiError.code).toBe("invalid_request");
     expect(apiError.userMessage).toBe("The request does not match the schema.");
-    expect(fieldError(apiError, "email")).toBe("must match format email");
+    expect(fieldError(apiError, "email")).toBe("Enter an e-mail address like name@example.com.");
     expect(fieldError(apiError, "name")).toBeUndefined();
   });
 
@@ -59,6 +59,9 @@ describe("api client", () => {
     class FakeXhr {
       status = 0;
       responseText = "";
+      getResponseHeader(): string | null {
+        return null;
+      }
       upload: { onprogress: ((e: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
       onload: (() => void) | null = null;
       onerror: (() => void) | null = null;
@@ -105,5 +108,24 @@ describe("api client", () => {
     expect(fieldKey("email")).toBe("email");
     expect(withQuery("/teams/t/members", { limit: 25, cursor: null, q: "" })).toBe("/teams/t/members?limit=25");
     expect(withQuery("/x", { q: "a b" })).toBe("/x?q=a+b");
+  });
+});
+
+describe("field errors in plain words", () => {
+  it("rewrites a schema validator's messages and keeps messages written for people", () => {
+    expect(plainFieldMessage("/body/name", "must NOT have fewer than 1 characters")).toBe("Enter a name.");
+    expect(plainFieldMessage("/body/password", "must NOT have fewer than 10 characters")).toBe("Use at least 10 characters.");
+    expect(plainFieldMessage("/body/name", "must NOT have more than 100 characters")).toBe("Use at most 100 characters.");
+    expect(plainFieldMessage("/body/email", 'must match pattern "^[^\\s@]+@[^\\s@]+$"')).toBe("Enter an e-mail address like name@example.com.");
+    expect(plainFieldMessage("/body/roles", "must NOT have fewer than 1 items")).toBe("Choose at least one role.");
+    expect(plainFieldMessage("/body/name", 'must match pattern "^[^\\u0000-\\u001f]*$"')).toBe("Use letters, digits and ordinary punctuation only.");
+    expect(plainFieldMessage("/body/password", "This password is on the list of common passwords.")).toBe("This password is on the list of common passwords.");
+  });
+
+  it("says how long a lock-out lasts, from Retry-After", () => {
+    expect(waitInWords(30)).toBe("30 seconds");
+    expect(waitInWords(61)).toBe("2 minutes");
+    expect(waitInWords(900)).toBe("15 minutes");
+    expect(new ApiError({ status: 429, code: "rate_limited", detail: "Too many requests.", retryAfter: 900 }).userMessage).toBe("Too many attempts. Try again in 15 minutes.");
   });
 });

@@ -13,8 +13,10 @@ export class ApiError extends Error {
   readonly detail: string | undefined;
   readonly title: string | undefined;
   readonly errors: FieldError[];
+  /** Seconds to wait before trying again, from a 429's Retry-After. */
+  readonly retryAfter: number | undefined;
 
-  constructor(init: { status: number; code: string; detail?: string; title?: string; errors?: FieldError[] }) {
+  constructor(init: { status: number; code: string; detail?: string; title?: string; errors?: FieldError[]; retryAfter?: number }) {
     super(init.detail ?? init.title ?? `Request failed (${init.status})`);
     this.name = "ApiError";
     this.status = init.status;
@@ -22,10 +24,12 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.title = init.title;
     this.errors = init.errors ?? [];
+    this.retryAfter = init.retryAfter;
   }
 
   /** The message to show a person: the server's detail, else its title, else a generic line. */
   get userMessage(): string {
+    if (this.code === "rate_limited" && this.retryAfter !== undefined) return `Too many attempts. Try again in ${waitInWords(this.retryAfter)}.`;
     if (this.detail) return this.detail;
     if (this.title) return this.title;
     if (this.status === 0) return "Could not reach the server. Check your connection and try again.";
@@ -44,11 +48,47 @@ export function fieldKey(field: string): string {
   return /^\d+$/.test(last) && parts.length > 1 ? (parts[parts.length - 2] ?? last) : last;
 }
 
-/** Errors for one field, joined; undefined when there are none. */
+/** "45 seconds", "1 minute", "15 minutes", "2 hours" (rounded up: never shorter than the wait). */
+export function waitInWords(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return s === 1 ? "1 second" : `${s} seconds`;
+  const m = Math.ceil(s / 60);
+  if (m < 60) return m === 1 ? "1 minute" : `${m} minutes`;
+  const h = Math.ceil(m / 60);
+  return h === 1 ? "1 hour" : `${h} hours`;
+}
+
+/** Words for a field in a sentence, where its name alone would not do. */
+const FIELD_WORDS: Record<string, string> = { email: "an e-mail address", name: "a name", password: "a password", roles: "at least one role", permissions: "at least one permission" };
+
+/**
+ * A schema validator's message ("must NOT have fewer than 1 characters", "must match pattern
+ * \"^…$\"") in plain words for the field; a message already written for people is kept.
+ */
+export function plainFieldMessage(field: string, message: string): string {
+  if (!/^must\b|\bpattern\b|\bformat\b/i.test(message)) return message;
+  const key = fieldKey(field);
+  const fewer = /fewer than (\d+) (characters|items)/.exec(message);
+  if (fewer) {
+    const n = Number(fewer[1]);
+    if (fewer[2] === "items") return n <= 1 ? `Choose ${FIELD_WORDS[key] ?? "at least one"}.` : `Choose at least ${n}.`;
+    if (n <= 1) return `Enter ${FIELD_WORDS[key] ?? "a value"}.`;
+    return `Use at least ${n} characters.`;
+  }
+  const more = /more than (\d+) (characters|items)/.exec(message);
+  if (more) return more[2] === "items" ? `Choose at most ${more[1]}.` : `Use at most ${more[1]} characters.`;
+  if (key === "email") return "Enter an e-mail address like name@example.com.";
+  if (/required property/.test(message)) return `Enter ${FIELD_WORDS[key] ?? "this"}.`;
+  if (/allowed values/.test(message)) return "Choose one of the options offered.";
+  if (/pattern|format/.test(message)) return key === "name" ? "Use letters, digits and ordinary punctuation only." : "This is not in the expected form.";
+  return "This value is not accepted; check it and try again.";
+}
+
+/** Errors for one field, in plain words, joined; undefined when there are none. */
 export function fieldError(error: unknown, field: string): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
-  const messages = error.errors.filter((e) => fieldKey(e.field) === field).map((e) => e.message);
-  return messages.length ? messages.join(" ") : undefined;
+  const messages = error.errors.filter((e) => fieldKey(e.field) === field).map((e) => plainFieldMessage(e.field, e.message));
+  return messages.length ? [...new Set(messages)].join(" ") : undefined;
 }
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -84,11 +124,19 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
   }
 
   if (response.status === 204) return undefined as T;
-  return settle<T>(response.status, await response.text());
+  return settle<T>(response.status, await response.text(), response.headers.get("Retry-After"));
+}
+
+/** Retry-After as seconds: a number of seconds or an HTTP date. */
+function retryAfterSeconds(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /** A response's body as JSON, or an ApiError built from its problem details. */
-function settle<T>(status: number, text: string): T {
+function settle<T>(status: number, text: string, retryAfter?: string | null): T {
   let data: unknown = undefined;
   if (text) {
     try {
@@ -110,6 +158,7 @@ function settle<T>(status: number, text: string): T {
               typeof e === "object" && e !== null && typeof (e as FieldError).message === "string",
           ).map((e) => ({ field: String(e.field ?? ""), message: e.message }))
         : [],
+      retryAfter: retryAfterSeconds(retryAfter),
     });
   }
   return data as T;
@@ -136,7 +185,7 @@ function upload<T>(path: string, form: FormData, options: UploadOptions = {}): P
     };
     xhr.onload = () => {
       try {
-        resolve(xhr.status === 204 ? (undefined as T) : settle<T>(xhr.status, xhr.responseText));
+        resolve(xhr.status === 204 ? (undefined as T) : settle<T>(xhr.status, xhr.responseText, xhr.getResponseHeader("Retry-After")));
       } catch (error) {
         reject(error);
       }

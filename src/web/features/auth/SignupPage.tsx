@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { fieldError, isApiError } from "../../api/client";
@@ -9,9 +9,10 @@ import { Button } from "../../ui/Button";
 import { TextField } from "../../ui/Field";
 import { PasswordField } from "../../ui/PasswordField";
 import { useToast } from "../../ui/Toast";
+import { MIN_PASSWORD_LENGTH, focusFirstError, looksLikeEmail } from "../../ui/validation";
 import { AuthLayout } from "./AuthLayout";
 
-export const MIN_PASSWORD = 10;
+export const MIN_PASSWORD = MIN_PASSWORD_LENGTH;
 
 export function SignupPage() {
   const [params] = useSearchParams();
@@ -23,7 +24,9 @@ export function SignupPage() {
   const [name, setName] = useState("");
   const [email, setEmail] = useState(invitedEmail ?? "");
   const [password, setPassword] = useState("");
-  const [tooShort, setTooShort] = useState(false);
+  // Checked in the browser before sending; the server's answer may add its own reasons.
+  const [local, setLocal] = useState<{ name?: string; email?: string; password?: string }>({});
+  const form = useRef<HTMLFormElement>(null);
 
   const signup = useMutation({
     mutationFn: () => authApi.signup({ name: name.trim(), email: email.trim(), password }),
@@ -32,6 +35,7 @@ export function SignupPage() {
       toast.success(`Welcome, ${user.name}! Your account is ready.`);
       navigate(next, { replace: true });
     },
+    onError: () => focusFirstError(form.current),
   });
 
   const carry = new URLSearchParams();
@@ -40,9 +44,9 @@ export function SignupPage() {
   const carried = carry.toString() ? `?${carry.toString()}` : "";
 
   const emailTaken = isApiError(signup.error, "email_taken");
-  const nameError = fieldError(signup.error, "name");
-  const emailError = emailTaken ? (signup.error as Error).message : fieldError(signup.error, "email");
-  const passwordError = tooShort ? `Use at least ${MIN_PASSWORD} characters.` : fieldError(signup.error, "password");
+  const nameError = local.name ?? fieldError(signup.error, "name");
+  const emailError = local.email ?? (emailTaken ? (signup.error as Error).message : fieldError(signup.error, "email"));
+  const passwordError = local.password ?? fieldError(signup.error, "password");
   const otherError = signup.error && !nameError && !emailError && !passwordError ? signup.error : null;
 
   return (
@@ -56,19 +60,29 @@ export function SignupPage() {
       }
     >
       <form
+        ref={form}
         className="stack"
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          if (password.length < MIN_PASSWORD) {
-            setTooShort(true);
+          const errors: typeof local = {};
+          if (!name.trim()) errors.name = "Enter your name.";
+          if (!email.trim()) errors.email = "Enter your e-mail address.";
+          else if (!looksLikeEmail(email)) errors.email = "Enter an e-mail address like name@example.com.";
+          if (password.length < MIN_PASSWORD) errors.password = `Use at least ${MIN_PASSWORD} characters.`;
+          setLocal(errors);
+          if (errors.name || errors.email || errors.password) {
+            focusFirstError(form.current);
             return;
           }
           signup.mutate();
         }}
       >
         {otherError ? <ErrorAlert error={otherError} /> : null}
-        <TextField label="Name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} error={nameError} autoFocus maxLength={100} />
+        <TextField label="Name" autoComplete="name" required value={name} onChange={(e) => {
+            setName(e.target.value);
+            if (local.name) setLocal({ ...local, name: undefined });
+          }} error={nameError} autoFocus maxLength={100} />
         <TextField
           label="E-mail"
           type="email"
@@ -77,7 +91,10 @@ export function SignupPage() {
           value={email}
           readOnly={!!invitedEmail}
           hint={invitedEmail ? "The invitation is for this address." : undefined}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            if (local.email) setLocal({ ...local, email: undefined });
+          }}
           error={emailError}
         />
         {emailTaken ? (
@@ -93,7 +110,7 @@ export function SignupPage() {
           value={password}
           onChange={(e) => {
             setPassword(e.target.value);
-            if (e.target.value.length >= MIN_PASSWORD) setTooShort(false);
+            if (e.target.value.length >= MIN_PASSWORD && local.password) setLocal({ ...local, password: undefined });
           }}
           hint={`At least ${MIN_PASSWORD} characters; not your e-mail address, one character repeated or digits only. A few unrelated words make a strong, memorable password.`}
           error={passwordError}

@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { fieldError, isApiError } from "../../api/client";
 import type { Role } from "../../api/types";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { TextField } from "../../ui/Field";
 import { useToast } from "../../ui/Toast";
+import { focusFirstError } from "../../ui/validation";
 import { RolePicker } from "../roles/RolePicker";
 import { useInvite } from "./hooks";
 
@@ -16,6 +17,7 @@ export function InviteForm({ teamId, teamName }: { teamId: string; teamName: str
   const [local, setLocal] = useState<{ email?: string; roles?: string }>({});
   const invite = useInvite(teamId);
   const toast = useToast();
+  const form = useRef<HTMLFormElement>(null);
 
   const conflict = isApiError(invite.error, "already_member") || isApiError(invite.error, "invitation_pending");
   const emailError = local.email ?? (conflict ? (invite.error as Error).message : fieldError(invite.error, "email"));
@@ -24,6 +26,7 @@ export function InviteForm({ teamId, teamName }: { teamId: string; teamName: str
 
   return (
     <form
+      ref={form}
       className="stack"
       noValidate
       aria-label="Invite a colleague"
@@ -34,7 +37,10 @@ export function InviteForm({ teamId, teamName }: { teamId: string; teamName: str
         if (!EMAIL.test(address)) errors.email = "Enter an e-mail address like name@example.com.";
         if (roles.length === 0) errors.roles = "Choose at least one role.";
         setLocal(errors);
-        if (errors.email || errors.roles) return;
+        if (errors.email || errors.roles) {
+          focusFirstError(form.current);
+          return;
+        }
         invite.mutate(
           { email: address, roles },
           {

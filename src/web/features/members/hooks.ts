@@ -12,7 +12,8 @@ export function useMembers(teamId: string, q: string, limit = MEMBERS_PAGE) {
     queryFn: ({ pageParam }) => membersApi.list(teamId, { limit, cursor: pageParam, q: q || undefined }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    placeholderData: (previous) => previous,
+    // The last list stays up while a new search loads, but never another team's.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === teamId ? previous : undefined),
   });
 }
 

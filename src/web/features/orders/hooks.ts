@@ -18,7 +18,8 @@ export function useOrders(teamId: string, filter: OrderFilter) {
     queryFn: ({ pageParam }) => ordersApi.list(teamId, { limit: ORDERS_PAGE, cursor: pageParam, status: filter === "all" ? undefined : filter }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    placeholderData: (previous) => previous,
+    // The last list stays up while a new filter loads, but never another team's.
+    placeholderData: (previous, previousQuery) => (previousQuery?.queryKey[1] === teamId ? previous : undefined),
   });
 }
 

@@ -19,7 +19,7 @@ export function RolePicker({ value, onChange, legend = "Roles", error, disabled 
     onChange(ROLES.filter((r) => next.includes(r)));
   };
   return (
-    <fieldset className={["role-picker", error ? "field-invalid" : ""].join(" ")} aria-describedby={error ? errorId : undefined} disabled={disabled}>
+    <fieldset className={["role-picker", error ? "field-invalid" : ""].join(" ")} aria-describedby={error ? errorId : undefined} aria-invalid={error ? true : undefined} disabled={disabled}>
       <legend>{legend}</legend>
       {ROLES.map((role) => (
         <label key={role} className="role-option">

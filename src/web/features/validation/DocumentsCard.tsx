@@ -1,4 +1,5 @@
 import { useId, useRef, useState } from "react";
+import { isApiError } from "../../api/client";
 import { documentsApi } from "../../api/endpoints";
 import type { DocumentMediaType, Order } from "../../api/types";
 import { useCan } from "../../app/Can";
@@ -13,6 +14,11 @@ import { useDocuments, useUploadDocument } from "./hooks";
 
 /** The server's limit; it decides the type from the file's first bytes, not its name. */
 export const MAX_DOCUMENT_BYTES = 10 * 1024 * 1024;
+
+/** "The file is 11.0 MB; the limit is 10 MB." (MiB, as the server counts them.) */
+export function tooLarge(bytes: number): string {
+  return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB.`;
+}
 const ACCEPT = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg";
 
 const TYPE_LABELS: Record<DocumentMediaType, string> = {
@@ -95,7 +101,7 @@ function UploadForm({ teamId, orderId }: { teamId: string; orderId: string }) {
   const choose = (chosen: File | null) => {
     upload.reset();
     setFile(chosen);
-    setLocalError(chosen && chosen.size > MAX_DOCUMENT_BYTES ? `${chosen.name} is ${formatBytes(chosen.size)}; documents may be at most 10 MB.` : null);
+    setLocalError(chosen && chosen.size > MAX_DOCUMENT_BYTES ? tooLarge(chosen.size) : null);
   };
 
   const submit = () => {
@@ -150,7 +156,11 @@ function UploadForm({ teamId, orderId }: { teamId: string; orderId: string }) {
         </div>
       )}
       {localError ? <Alert tone="error">{localError}</Alert> : null}
-      {upload.error ? <ErrorAlert error={upload.error} /> : null}
+      {upload.error && isApiError(upload.error, "payload_too_large") && file ? (
+        <Alert tone="error">{tooLarge(file.size)}</Alert>
+      ) : upload.error ? (
+        <ErrorAlert error={upload.error} />
+      ) : null}
     </form>
   );
 }
