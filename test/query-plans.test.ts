@@ -348,7 +348,7 @@ describe.each(ENGINES)("query plans of the hot queries on %s", (engine) => {
   it("invitation by token hash, and a team's pending invitations", async () => {
     await check("invitation by token", async (k) => {
       const preview = await previewInvitation(k, seeded.invitationToken, clock.now());
-      expect(preview.teamName).toBe("Big");
+      expect(preview).toEqual({ status: "accepted" }); // seeded as used: its preview is the status alone
     });
     // Pending invitations are few per team (rate-limited, 72 h): SQLite may sort them after the index.
     await check("pending invitations page", async (k) => {

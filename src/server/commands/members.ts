@@ -1,24 +1,19 @@
 // Membership changes: roles, removal, leaving, and ownership transfer (SPEC rules 2, 9, 10).
 // Each locks the team row first, so transfer, role change and removal of one team queue up
-// and every one of them sees the Owner as it is now.
+// and every one of them sees the Owner as it is now. A member who no longer holds members.invite
+// afterwards takes their pending invitations with them (SECURITY 31, commands/inviter-authority.ts).
 import type { Role } from "../../shared/permissions.js";
 import type { Ctx } from "../context.js";
-import { inTransaction, lockRow } from "../db/transaction.js";
+import { inTransaction } from "../db/transaction.js";
 import type { Tx } from "../db/transaction.js";
-import type { Engine } from "../db/create-db.js";
 import { AppError } from "../errors.js";
 import { FORMER_OWNER_ROLES, formatRoles, parseRoles } from "../policy/roles.js";
 import type { TeamMember } from "../policy/authorize.js";
 import { authorize } from "../policy/authorize.js";
 import { recordAudit } from "./audit.js";
+import { revokeInvitationsIfInviterLostAccess } from "./inviter-authority.js";
+import { lockTeam } from "./team-lock.js";
 import { assertCanOwnAnotherTeam } from "./team-limit.js";
-
-async function lockTeam(tx: Tx, engine: Engine, teamId: string) {
-  await lockRow(tx, engine, "teams", teamId);
-  const team = await tx.selectFrom("teams").select(["id", "ownerId", "isDefault", "name"]).where("id", "=", teamId).executeTakeFirst();
-  if (!team) throw new AppError("not_found", "No such team.");
-  return team;
-}
 
 async function findMembership(tx: Tx, teamId: string, userId: string) {
   return tx
@@ -32,7 +27,7 @@ async function findMembership(tx: Tx, teamId: string, userId: string) {
 
 export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string, roles: Role[]): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
-    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId === userId) throw new AppError("owner_protected", "The Owner's roles cannot be edited.");
     if (userId === ctx.actor.id) throw new AppError("forbidden", "Nobody can change their own roles.");
     const membership = await findMembership(tx, teamId, userId);
@@ -48,6 +43,12 @@ export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string
       target: membership.email,
       details: { userId, from, to: parseRoles(to) },
     });
+    await revokeInvitationsIfInviterLostAccess(tx, ctx, {
+      teamId,
+      inviterId: userId,
+      standing: { isOwner: false, roles: parseRoles(to) },
+      cause: "roles_changed",
+    });
   });
 }
 
@@ -56,7 +57,7 @@ export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: st
   const leaving = userId === ctx.actor.id;
   if (!leaving) authorize(actorMember, "members.remove");
   await inTransaction(ctx.db, async (tx) => {
-    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId === userId) {
       throw new AppError("owner_protected", leaving ? "The Owner cannot leave; transfer ownership first." : "The Owner cannot be removed.");
     }
@@ -72,12 +73,13 @@ export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: st
       target: membership.email,
       details: { userId, roles: parseRoles(membership.roles) },
     });
+    await revokeInvitationsIfInviterLostAccess(tx, ctx, { teamId, inviterId: userId, standing: null, cause: leaving ? "left" : "removed" });
   });
 }
 
 export async function transferOwnership(ctx: Ctx, teamId: string, receiverId: string): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
-    const team = await lockTeam(tx, ctx.db.engine, teamId);
+    const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId !== ctx.actor.id) throw new AppError("forbidden", "Only the Owner can transfer ownership.");
     if (team.isDefault === 1) throw new AppError("default_team", "A default team's ownership cannot be transferred.");
     if (receiverId === ctx.actor.id) throw new AppError("invalid_request", "You already own this team.", { errors: [{ field: "userId", message: "already the Owner" }] });
@@ -99,6 +101,13 @@ export async function transferOwnership(ctx: Ctx, teamId: string, receiverId: st
       action: "team.ownership_transferred",
       target: receiver.email,
       details: { from: ctx.actor.id, to: receiverId, formerOwnerRoles: FORMER_OWNER_ROLES },
+    });
+    // The former Owner's roles decide: today they keep members.invite, so nothing is revoked.
+    await revokeInvitationsIfInviterLostAccess(tx, ctx, {
+      teamId,
+      inviterId: ctx.actor.id,
+      standing: { isOwner: false, roles: FORMER_OWNER_ROLES },
+      cause: "ownership_transferred",
     });
   });
 }

@@ -1,4 +1,5 @@
 // Invitation reads: a team's list (newest first, cursor on id) and the token preview for the invitee.
+import type { Role } from "../../shared/permissions.js";
 import type { Executor } from "../db/transaction.js";
 import type { Invitation } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -68,7 +69,17 @@ export async function listInvitations(
   };
 }
 
-export async function previewInvitation(executor: Executor, token: string, now: Date) {
+/** What the link shows: the offer while it is pending; once it has ended, only how (API.md). */
+export type InvitationPreview =
+  | { teamName: string; invitedBy: { name: string; email: string }; email: string; roles: Role[]; expiresAt: string; status: "pending" }
+  | { status: Exclude<InvitationDto["status"], "pending"> };
+
+/**
+ * The public preview behind an invitation link. An ended invitation (used, revoked, declined,
+ * expired) shows its status and nothing else (SECURITY 31): a forwarded or leaked old link must not
+ * tell who invited whom, to which team, with which roles.
+ */
+export async function previewInvitation(executor: Executor, token: string, now: Date): Promise<InvitationPreview> {
   const row = await executor
     .selectFrom("invitations")
     .innerJoin("teams", "teams.id", "invitations.teamId")
@@ -85,12 +96,14 @@ export async function previewInvitation(executor: Executor, token: string, now: 
     .where("invitations.tokenHash", "=", hashToken(token))
     .executeTakeFirst();
   if (!row) throw new AppError("not_found", "This invitation link is not valid. It may have been replaced by a newer one.");
+  const status = effectiveStatus(row, now) as InvitationDto["status"];
+  if (status !== "pending") return { status };
   return {
     teamName: row.teamName,
     invitedBy: { name: row.inviterName, email: row.inviterEmail },
     email: row.email,
     roles: parseRoles(row.roles),
     expiresAt: row.expiresAt,
-    status: effectiveStatus(row, now) as InvitationDto["status"],
+    status,
   };
 }

@@ -8,11 +8,13 @@ import type { InvitationFilter } from "../queries/invitations.js";
 import { loadTeamMember, presentTeam } from "../queries/team-member.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, problems, typed } from "./route-kit.js";
-import { Cursor, Email, Id, Invitation, InvitationStatus, Limit, NoContent, RoleName, Roles, TeamSummary, Token, page } from "./schemas.js";
+import { Cursor, Email, Id, Invitation, InvitationStatus, Limit, NoContent, RoleName, Roles, StringEnum, TeamSummary, Token, page } from "./schemas.js";
 
 const tags = ["invitations"];
 const InvitationParams = Type.Object({ teamId: Id, invitationId: Id }, { additionalProperties: false });
 const TokenParams = Type.Object({ token: Token }, { additionalProperties: false });
+/** An invitation that is no longer pending; its preview is only this status. */
+const ENDED_STATUSES = ["accepted", "declined", "revoked", "expired"] as const;
 
 export function invitationRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -104,17 +106,21 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
       config: { access: "public" },
       schema: {
         tags,
-        summary: "What an invitation link offers (no session needed)",
+        summary: "What an invitation link offers while pending; once ended, only its status (no session needed)",
         params: TokenParams,
         response: {
-          200: Type.Object({
-            teamName: Type.String(),
-            invitedBy: Type.Object({ name: Type.String(), email: Type.String() }),
-            email: Type.String(),
-            roles: Type.Array(RoleName),
-            expiresAt: Type.String({ format: "date-time" }),
-            status: InvitationStatus,
-          }),
+          // Pending: the offer. Ended: only its status (SECURITY 31), the first shape never matches it.
+          200: Type.Union([
+            Type.Object({
+              teamName: Type.String(),
+              invitedBy: Type.Object({ name: Type.String(), email: Type.String() }),
+              email: Type.String(),
+              roles: Type.Array(RoleName),
+              expiresAt: Type.String({ format: "date-time" }),
+              status: Type.Literal("pending"),
+            }),
+            Type.Object({ status: StringEnum(ENDED_STATUSES) }, { additionalProperties: false }),
+          ]),
           ...problems(400, 404),
         },
       },

@@ -62,13 +62,16 @@ export interface Invitation {
   expiresAt: string;
 }
 
-export interface PublicInvitation {
+/** GET /api/invitations/:token: the offer while it is pending; once it has ended, only its status. */
+export type PublicInvitation = OpenInvitation | { status: Exclude<InvitationStatus, "pending"> };
+
+export interface OpenInvitation {
   teamName: string;
   invitedBy: InvitedBy;
   email: string;
   roles: Role[];
   expiresAt: string;
-  status: InvitationStatus;
+  status: "pending";
 }
 
 export interface AuditEntry {

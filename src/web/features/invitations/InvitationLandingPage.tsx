@@ -1,7 +1,7 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isApiError } from "../../api/client";
-import type { PublicInvitation } from "../../api/types";
+import type { InvitationStatus, OpenInvitation } from "../../api/types";
 import { useLogout, useMeQuery } from "../../app/session";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
@@ -19,6 +19,10 @@ export function InvitationLandingPage() {
   const { token = "" } = useParams();
   const invitation = usePublicInvitation(token);
   const me = useMeQuery();
+  // The offer as last seen pending: after accepting or declining here, the refreshed preview holds
+  // only the new status, and the card stays up to say what happened.
+  const seenOpen = useRef<OpenInvitation | undefined>(undefined);
+  if (invitation.data?.status === "pending") seenOpen.current = invitation.data;
 
   if (invitation.isPending || me.isPending) {
     return (
@@ -27,34 +31,48 @@ export function InvitationLandingPage() {
       </AuthLayout>
     );
   }
-  if (invitation.error) {
-    const reason = isApiError(invitation.error) ? unusableReason(invitation.error.code) : undefined;
-    // 404: no such token; 400: not even shaped like one (a truncated link).
-    const notFound = isApiError(invitation.error) && (invitation.error.status === 404 || invitation.error.status === 400);
-    const detail = isApiError(invitation.error) && invitation.error.status === 404 ? invitation.error.detail : undefined;
-    return (
-      <AuthLayout title="Invitation">
-        {reason ? (
-          <Alert tone="error" title={reason.title}>
-            {reason.text}
-          </Alert>
-        ) : notFound ? (
-          <Alert tone="error" title="This invitation link is not valid">
-            {detail ?? "Check that you opened the whole link from the e-mail. Links from older e-mails stop working when a new one is sent."}
-          </Alert>
-        ) : (
-          <ErrorAlert error={invitation.error} />
-        )}
-        <p className="auth-footer">
-          <Link to="/">Go to certdesk</Link>
-        </p>
-      </AuthLayout>
-    );
+  // An ended invitation answers with its status only (no team, inviter or roles), or with a 410.
+  const ended = invitation.data && invitation.data.status !== "pending" ? invitation.data.status : undefined;
+  const open = seenOpen.current;
+  if (open && (ended || invitation.data?.status === "pending")) {
+    const signedInAs = me.data ? { name: me.data.user.name, email: me.data.user.email } : null;
+    return <InvitationCard token={token} invitation={open} status={ended ?? "pending"} signedInAs={signedInAs} />;
   }
-  return <InvitationCard token={token} invitation={invitation.data} signedInAs={me.data ? { name: me.data.user.name, email: me.data.user.email } : null} />;
+  const reason = ended ? unusableReason(ended) : isApiError(invitation.error) ? unusableReason(invitation.error.code) : undefined;
+  // 404: no such token; 400: not even shaped like one (a truncated link).
+  const notFound = isApiError(invitation.error) && (invitation.error.status === 404 || invitation.error.status === 400);
+  const detail = isApiError(invitation.error) && invitation.error.status === 404 ? invitation.error.detail : undefined;
+  return (
+    <AuthLayout title="Invitation">
+      {reason ? (
+        <Alert tone="error" title={reason.title}>
+          {reason.text}
+        </Alert>
+      ) : notFound ? (
+        <Alert tone="error" title="This invitation link is not valid">
+          {detail ?? "Check that you opened the whole link from the e-mail. Links from older e-mails stop working when a new one is sent."}
+        </Alert>
+      ) : (
+        <ErrorAlert error={invitation.error} />
+      )}
+      <p className="auth-footer">
+        <Link to="/">Go to certdesk</Link>
+      </p>
+    </AuthLayout>
+  );
 }
 
-function InvitationCard({ token, invitation, signedInAs }: { token: string; invitation: PublicInvitation; signedInAs: { name: string; email: string } | null }) {
+function InvitationCard({
+  token,
+  invitation,
+  status,
+  signedInAs,
+}: {
+  token: string;
+  invitation: OpenInvitation;
+  status: InvitationStatus;
+  signedInAs: { name: string; email: string } | null;
+}) {
   const accept = useAcceptInvitation(token);
   const decline = useDeclineInvitation(token);
   const logout = useLogout();
@@ -66,7 +84,7 @@ function InvitationCard({ token, invitation, signedInAs }: { token: string; invi
   const authQuery = new URLSearchParams({ email: invitation.email, next: here }).toString();
   const mismatch = signedInAs && signedInAs.email.toLowerCase() !== invitation.email.toLowerCase();
   const acceptReason = isApiError(accept.error) ? unusableReason(accept.error.code) : undefined;
-  const reason = unusableReason(invitation.status) ?? acceptReason;
+  const reason = unusableReason(status) ?? acceptReason;
 
   return (
     <AuthLayout title={`Join ${invitation.teamName}`} subtitle={by ? `${by} invited you to work with them on certdesk.` : "You were invited to work with a team on certdesk."}>
@@ -93,7 +111,7 @@ function InvitationCard({ token, invitation, signedInAs }: { token: string; invi
             </ul>
           </dd>
         </div>
-        {invitation.status === "pending" ? (
+        {status === "pending" ? (
           <div>
             <dt>Expires</dt>
             <dd>
