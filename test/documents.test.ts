@@ -63,7 +63,7 @@ describe.each(ENGINES)("documents on %s", (engine) => {
       mediaType: "application/pdf",
       size: pdf.length,
       sha256: sha256(pdf),
-      uploadedBy: { id: F.members.validation.user.id, email: F.members.validation.user.email },
+      uploadedBy: { type: "user", id: F.members.validation.user.id, email: F.members.validation.user.email },
       createdAt: h.clock.now().toISOString(),
     });
     expect(fs.readFileSync(path.join(documentsDir, F.teamId, document.id)).equals(pdf)).toBe(true);

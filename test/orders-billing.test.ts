@@ -73,7 +73,7 @@ describe.each(ENGINES)("orders and billing on %s", (engine) => {
     });
     const ledger = (await owner.client.get(`${base}/transactions?orderId=${placed.id}`)).json().items;
     expect(ledger).toEqual([
-      expect.objectContaining({ kind: "charge", amountMinor: 4900, currency: "USD", orderId: placed.id, billingProfileId: profileId, actor: { id: owner.user.id, email: owner.user.email } }),
+      expect.objectContaining({ kind: "charge", amountMinor: 4900, currency: "USD", orderId: placed.id, billingProfileId: profileId, actor: { type: "user", id: owner.user.id, email: owner.user.email } }),
     ]);
     const audit = (await owner.client.get(`${base}/audit`)).json().items;
     expect(audit[0]).toMatchObject({ action: "order.placed", target: placed.id, actor: { id: owner.user.id } });

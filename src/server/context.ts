@@ -7,7 +7,7 @@ import type { PaymentGateway } from "./account/payment-gateway.js";
 import type { Db } from "./db/create-db.js";
 import type { Sealer } from "./sealer.js";
 import type { Team } from "./db/schema.js";
-import type { Principal } from "./auth/principal.js";
+import type { Principal, UserPrincipal } from "./auth/principal.js";
 import type { TeamMember } from "./policy/authorize.js";
 
 /** Wakes the e-mail dispatcher after a commit that queued mail. */
@@ -28,19 +28,14 @@ export interface Deps {
   log?: FastifyBaseLogger;
 }
 
-/** The signed-in user, re-read from the store on every request. */
-export interface Actor {
-  id: string;
-  email: string;
-  name: string;
-  teamLimit: number | null;
-  activeTeamId: string | null;
-  createdAt: string;
-  sessionHash: string;
-}
+/** The signed-in person, re-read from the store with their session on every request. */
+export type Actor = UserPrincipal;
 
+/** What a command about a person receives (their account, their teams, an invitation's link). */
 export interface Ctx extends Deps {
   actor: Actor;
+  /** The same person, as what commands record. */
+  principal: Actor;
 }
 
 /**

@@ -50,6 +50,16 @@ export function accountableUserId(principal: Principal): string {
   return principal.kind === "user" ? principal.id : principal.creator.id;
 }
 
+/** How an answer names who acted on a row: its user column, e-mail and `api_key_id`. */
+export function presentActor(userId: string, email: string, apiKeyId: string | null): AuditActor {
+  return apiKeyId ? { type: "apiKey", id: apiKeyId, email } : { type: "user", id: userId, email };
+}
+
+/** Where an order placed by this principal comes from (API.md's `source`). */
+export function orderSourceOf(principal: Principal): "dashboard" | "api" {
+  return principal.kind === "apiKey" ? "api" : "dashboard";
+}
+
 /** The `api_key_id` column of a row a principal writes. */
 export function apiKeyIdOf(principal: Principal): string | null {
   return principal.kind === "apiKey" ? principal.id : null;

@@ -73,6 +73,7 @@ export async function resolveSession(executor: Kysely<Database>, clock: Clock, c
     await executor.updateTable("sessions").set({ lastSeenAt: new Date(now).toISOString() }).where("tokenHash", "=", tokenHash).execute();
   }
   return {
+    kind: "user",
     id: row.id,
     email: row.email,
     name: row.name,

@@ -80,7 +80,27 @@ export async function revokeApiKey(ctx: TeamCtx, apiKeyId: string): Promise<void
     const key = await tx.selectFrom("apiKeys").select(["name", "revokedAt"]).where("id", "=", apiKeyId).where("teamId", "=", teamId).executeTakeFirst();
     if (!key) throw new AppError("not_found", "No such API key in this team.");
     if (key.revokedAt) return;
-    await tx.updateTable("apiKeys").set({ revokedAt: ctx.clock.now().toISOString() }).where("id", "=", apiKeyId).execute();
+    const now = ctx.clock.now().toISOString();
+    await tx.updateTable("apiKeys").set({ revokedAt: now }).where("id", "=", apiKeyId).execute();
     await recordAudit(tx, ctx.clock, { teamId, actor: auditActorOf(ctx.principal), action: "api_key.revoked", target: key.name, details: { apiKeyId } });
+    // An invitation carries its inviter's authority (SECURITY 31): a key's die with it.
+    const pending = await tx
+      .selectFrom("invitations")
+      .select(["id", "email"])
+      .where("teamId", "=", teamId)
+      .where("apiKeyId", "=", apiKeyId)
+      .where("status", "=", "pending")
+      .where("expiresAt", ">", now)
+      .execute();
+    for (const invitation of pending) {
+      await tx.updateTable("invitations").set({ status: "revoked", respondedAt: now }).where("id", "=", invitation.id).execute();
+      await recordAudit(tx, ctx.clock, {
+        teamId,
+        actor: auditActorOf(ctx.principal),
+        action: "invitation.revoked",
+        target: invitation.email,
+        details: { invitationId: invitation.id, reason: "inviter_lost_access", cause: "api_key_revoked", apiKeyId },
+      });
+    }
   });
 }

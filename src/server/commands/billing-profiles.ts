@@ -1,5 +1,6 @@
 // Billing profiles: add, edit, remove. Removal hides a profile; its past charges keep pointing at it.
-import type { Ctx } from "../context.js";
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
+import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import type { BillingProfile } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -33,19 +34,21 @@ function summary(profile: Pick<BillingProfile, "name" | "country" | "cardBrand" 
   return { name: profile.name, country: profile.country, card: `${profile.cardBrand} •••• ${profile.cardLast4}` };
 }
 
-export async function createBillingProfile(ctx: Ctx, teamId: string, raw: BillingProfileInput): Promise<string> {
+export async function createBillingProfile(ctx: TeamCtx, raw: BillingProfileInput): Promise<string> {
+  const teamId = ctx.team.id;
   const input = checked(raw);
   return inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
     const now = ctx.clock.now().toISOString();
     const id = newId();
     await tx.insertInto("billingProfiles").values({ id, teamId, ...input, createdAt: now, updatedAt: now, deletedAt: null }).execute();
-    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.created", target: id, details: summary(input) });
+    await recordAudit(tx, ctx.clock, { teamId, actor: auditActorOf(ctx.principal), action: "billing_profile.created", target: id, details: summary(input) });
     return id;
   });
 }
 
-export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string, raw: Partial<BillingProfileInput>): Promise<void> {
+export async function updateBillingProfile(ctx: TeamCtx, id: string, raw: Partial<BillingProfileInput>): Promise<void> {
+  const teamId = ctx.team.id;
   const input = checked(raw);
   await inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
@@ -53,7 +56,7 @@ export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string,
     await tx.updateTable("billingProfiles").set({ ...input, updatedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "billing_profile.updated",
       target: id,
       details: { from: summary(before), to: summary({ ...before, ...input }) },
@@ -61,11 +64,12 @@ export async function updateBillingProfile(ctx: Ctx, teamId: string, id: string,
   });
 }
 
-export async function removeBillingProfile(ctx: Ctx, teamId: string, id: string): Promise<void> {
+export async function removeBillingProfile(ctx: TeamCtx, id: string): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
     const profile = await findLiveBillingProfile(tx, teamId, id);
     await tx.updateTable("billingProfiles").set({ deletedAt: ctx.clock.now().toISOString() }).where("id", "=", id).execute();
-    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "billing_profile.removed", target: id, details: summary(profile) });
+    await recordAudit(tx, ctx.clock, { teamId, actor: auditActorOf(ctx.principal), action: "billing_profile.removed", target: id, details: summary(profile) });
   });
 }

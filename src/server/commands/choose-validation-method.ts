@@ -1,9 +1,10 @@
 // Choosing how a domain's control is proven: e-mail to an approver address, a file over HTTP, or a
 // DNS TXT record. Each choice draws a fresh random challenge, so a value seen before (in an old
 // DNS record, a stale file) never proves anything; the method may change until the step completes.
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
 import { validatedName } from "../account/domain-validation.js";
 import type { ValidationMethod } from "../account/domain-validation.js";
-import type { Ctx } from "../context.js";
+import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { newToken } from "../secrets.js";
@@ -11,12 +12,8 @@ import { recordAudit } from "./audit.js";
 import { assertNotRefunded, domainsOf, lockOrderOfTeam, stepFor } from "./order-in-team.js";
 import { lockTeam } from "./team-lock.js";
 
-export async function chooseValidationMethod(
-  ctx: Ctx,
-  teamId: string,
-  orderId: string,
-  input: { domain: string; method: ValidationMethod },
-): Promise<void> {
+export async function chooseValidationMethod(ctx: TeamCtx, orderId: string, input: { domain: string; method: ValidationMethod }): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
     const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
@@ -42,7 +39,7 @@ export async function chooseValidationMethod(
       .execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "validation.method_chosen",
       target: orderId,
       details: { domain: step.domain, method: input.method, previousMethod: step.method },

@@ -1,7 +1,8 @@
 // Marking a domain's validation step complete. certdesk cannot reach the customer's DNS or web
 // server, so the validator confirms the step; the last step of an order with a CSR on file issues
 // its certificate in the same transaction.
-import type { Ctx } from "../context.js";
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
+import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { recordAudit } from "./audit.js";
@@ -9,7 +10,8 @@ import { issueIfReady } from "./issuance.js";
 import { assertNotRefunded, domainsOf, lockOrderOfTeam, stepFor } from "./order-in-team.js";
 import { lockTeam } from "./team-lock.js";
 
-export async function completeValidationStep(ctx: Ctx, teamId: string, orderId: string, domain: string): Promise<void> {
+export async function completeValidationStep(ctx: TeamCtx, orderId: string, domain: string): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
     const order = await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId);
@@ -27,7 +29,7 @@ export async function completeValidationStep(ctx: Ctx, teamId: string, orderId: 
       .execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "validation.completed",
       target: orderId,
       details: { domain: step.domain, method: step.method },

@@ -1,10 +1,12 @@
 // Invitations (SPEC rule 5): invite, re-send, revoke, accept, decline. The token travels only in
 // the e-mail; the database keeps its SHA-256. State moves only from pending, inside a transaction
 // that holds the team's row and then the invitation's (that order, as every command: team-lock.ts).
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
+import type { Principal } from "../auth/principal.js";
 import type { Role } from "../../shared/permissions.js";
 import { canonicalEmail } from "../auth/email.js";
 import { HOUR } from "../clock.js";
-import type { Ctx, Deps } from "../context.js";
+import type { Ctx, Deps, TeamCtx } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { inTransaction, lockRow } from "../db/transaction.js";
 import type { Tx } from "../db/transaction.js";
@@ -49,8 +51,15 @@ async function assertNotMember(tx: Tx, teamId: string, email: string): Promise<v
   if (member) throw new AppError("already_member", `${email} is already a member of this team.`);
 }
 
+/** How the e-mail names who invited: the person, or a key as "API key …" with its creator's address. */
+function inviterOf(principal: Principal): { inviterName: string; inviterEmail: string } {
+  return principal.kind === "user"
+    ? { inviterName: principal.name, inviterEmail: principal.email }
+    : { inviterName: `API key "${principal.name}"`, inviterEmail: principal.creator.email };
+}
+
 /** Writes a fresh token and expiry on the invitation and queues its e-mail. */
-async function issueToken(ctx: Ctx, tx: Tx, team: LockedTeam, invitation: { id: string; email: string; roles: Role[] }) {
+async function issueToken(ctx: TeamCtx, tx: Tx, team: LockedTeam, invitation: { id: string; email: string; roles: Role[] }) {
   const token = newToken();
   const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ctx.config.invitationTtlHours * HOUR);
@@ -60,8 +69,7 @@ async function issueToken(ctx: Ctx, tx: Tx, team: LockedTeam, invitation: { id: 
     invitationEmail({
       to: invitation.email,
       teamName: team.name,
-      inviterName: ctx.actor.name,
-      inviterEmail: ctx.actor.email,
+      ...inviterOf(ctx.principal),
       roles: invitation.roles,
       expiresAt,
       link: `${ctx.config.baseUrl}/invitations/${token}`,
@@ -70,7 +78,8 @@ async function issueToken(ctx: Ctx, tx: Tx, team: LockedTeam, invitation: { id: 
   return { tokenHash: hashToken(token), sentAt: now.toISOString(), expiresAt: expiresAt.toISOString() };
 }
 
-export async function inviteMember(ctx: Ctx, teamId: string, input: { email: string; roles: Role[] }): Promise<string> {
+export async function inviteMember(ctx: TeamCtx, input: { email: string; roles: Role[] }): Promise<string> {
+  const teamId = ctx.team.id;
   const email = canonicalEmail(input.email);
   const roles = parseRoles(formatRoles(input.roles));
   try {
@@ -99,9 +108,9 @@ export async function inviteMember(ctx: Ctx, teamId: string, input: { email: str
       const token = await issueToken(ctx, tx, team, { id, email, roles });
       await tx
         .insertInto("invitations")
-        .values({ id, teamId, email, roles: formatRoles(roles), status: "pending", invitedBy: ctx.actor.id, createdAt: now, respondedAt: null, ...token })
+        .values({ id, teamId, email, roles: formatRoles(roles), status: "pending", invitedBy: accountableUserId(ctx.principal), apiKeyId: apiKeyIdOf(ctx.principal), createdAt: now, respondedAt: null, ...token })
         .execute();
-      await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "invitation.sent", target: email, details: { invitationId: id, roles } });
+      await recordAudit(tx, ctx.clock, { teamId, actor: auditActorOf(ctx.principal), action: "invitation.sent", target: email, details: { invitationId: id, roles } });
       return id;
     });
     ctx.mail.wake();
@@ -120,7 +129,8 @@ async function lockInvitation(tx: Tx, ctx: Deps, teamId: string, invitationId: s
 }
 
 /** A new token (the old one stops working) and a new 72 hours; allowed for pending and expired invitations. */
-export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
+export async function resendInvitation(ctx: TeamCtx, invitationId: string): Promise<void> {
+  const teamId = ctx.team.id;
   try {
     await inTransaction(ctx.db, async (tx) => {
       const team = await lockTeam(tx, ctx.db, teamId);
@@ -133,7 +143,7 @@ export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: s
       await tx.updateTable("invitations").set({ ...token, status: "pending" }).where("id", "=", invitation.id).execute();
       await recordAudit(tx, ctx.clock, {
         teamId,
-        actor: ctx.actor,
+        actor: auditActorOf(ctx.principal),
         action: "invitation.resent",
         target: invitation.email,
         details: { invitationId: invitation.id, expiresAt: token.expiresAt },
@@ -147,7 +157,8 @@ export async function resendInvitation(ctx: Ctx, teamId: string, invitationId: s
   ctx.mail.wake();
 }
 
-export async function revokeInvitation(ctx: Ctx, teamId: string, invitationId: string): Promise<void> {
+export async function revokeInvitation(ctx: TeamCtx, invitationId: string): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     await lockTeam(tx, ctx.db, teamId);
     const invitation = await lockInvitation(tx, ctx, teamId, invitationId);
@@ -157,7 +168,7 @@ export async function revokeInvitation(ctx: Ctx, teamId: string, invitationId: s
       .set({ status: "revoked", respondedAt: ctx.clock.now().toISOString() })
       .where("id", "=", invitation.id)
       .execute();
-    await recordAudit(tx, ctx.clock, { teamId, actor: ctx.actor, action: "invitation.revoked", target: invitation.email, details: { invitationId } });
+    await recordAudit(tx, ctx.clock, { teamId, actor: auditActorOf(ctx.principal), action: "invitation.revoked", target: invitation.email, details: { invitationId } });
   });
 }
 
@@ -198,7 +209,7 @@ export async function acceptInvitation(ctx: Ctx, token: string): Promise<string>
       .execute();
     await recordAudit(tx, ctx.clock, {
       teamId: invitation.teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "invitation.accepted",
       target: invitation.email,
       details: { invitationId: invitation.id, roles: parseRoles(invitation.roles) },

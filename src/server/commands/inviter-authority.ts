@@ -3,7 +3,8 @@
 // are still pending there are revoked in the same transaction, each with its own audit entry, and
 // their links answer 410 invitation_revoked. Expired ones are left as they are: their links are
 // already refused, and re-sending one is an act of whoever re-sends it.
-import type { Ctx } from "../context.js";
+import { auditActorOf } from "../auth/principal.js";
+import type { TeamCtx } from "../context.js";
 import type { Tx } from "../db/transaction.js";
 import type { Role } from "../../shared/permissions.js";
 import { holds } from "../policy/roles.js";
@@ -17,7 +18,7 @@ export type LostAccessCause = "removed" | "left" | "roles_changed" | "ownership_
  */
 export async function revokeInvitationsIfInviterLostAccess(
   tx: Tx,
-  ctx: Ctx,
+  ctx: TeamCtx,
   input: { teamId: string; inviterId: string; standing: { isOwner: boolean; roles: readonly Role[] } | null; cause: LostAccessCause },
 ): Promise<number> {
   if (input.standing && holds(input.standing, "members.invite")) return 0;
@@ -27,6 +28,7 @@ export async function revokeInvitationsIfInviterLostAccess(
     .select(["id", "email"])
     .where("teamId", "=", input.teamId)
     .where("invitedBy", "=", input.inviterId)
+    .where("apiKeyId", "is", null) // a key's invitations carry the key's authority (revokeApiKey)
     .where("status", "=", "pending")
     .where("expiresAt", ">", now)
     .orderBy("id")
@@ -38,13 +40,14 @@ export async function revokeInvitationsIfInviterLostAccess(
     .set({ status: "revoked", respondedAt: now })
     .where("teamId", "=", input.teamId)
     .where("invitedBy", "=", input.inviterId)
+    .where("apiKeyId", "is", null)
     .where("status", "=", "pending")
     .where("expiresAt", ">", now)
     .execute();
   for (const invitation of pending) {
     await recordAudit(tx, ctx.clock, {
       teamId: input.teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "invitation.revoked",
       target: invitation.email,
       details: { invitationId: invitation.id, reason: "inviter_lost_access", cause: input.cause, inviterId: input.inviterId },

@@ -2,7 +2,8 @@
 // file, whichever of the two comes last, inside the transaction of the change that completed it.
 // A new CSR on an issued order reissues at once. Each certificate is a new row; the newest is the
 // order's current one, older ones stay for the record.
-import type { Ctx } from "../context.js";
+import { auditActorOf } from "../auth/principal.js";
+import type { TeamCtx } from "../context.js";
 import type { Order, OrderDomain } from "../db/schema.js";
 import type { Tx } from "../db/transaction.js";
 import { newId } from "../secrets.js";
@@ -15,7 +16,7 @@ const DAYS_PER_YEAR = 365;
  * Issues the order's certificate when it is pending, has a CSR and every domain is validated.
  * The caller holds the order's row lock (lockOrderOfTeam). Returns whether it issued.
  */
-export async function issueIfReady(tx: Tx, ctx: Ctx, orderId: string): Promise<boolean> {
+export async function issueIfReady(tx: Tx, ctx: TeamCtx, orderId: string): Promise<boolean> {
   const order = await tx.selectFrom("orders").selectAll().where("id", "=", orderId).executeTakeFirstOrThrow();
   if (order.status !== "pending_validation" || order.csrPem === null) return false;
   const domains = await domainsOf(tx, orderId);
@@ -27,7 +28,7 @@ export async function issueIfReady(tx: Tx, ctx: Ctx, orderId: string): Promise<b
 /** Signs the order's CSR for its domains, stores the certificate, marks the order issued, audits. */
 export async function issueCertificate(
   tx: Tx,
-  ctx: Ctx,
+  ctx: TeamCtx,
   order: Order,
   domains: OrderDomain[],
   action: "certificate.issued" | "certificate.reissued",
@@ -61,7 +62,7 @@ export async function issueCertificate(
   }
   await recordAudit(tx, ctx.clock, {
     teamId: order.teamId,
-    actor: ctx.actor,
+    actor: auditActorOf(ctx.principal),
     action,
     target: order.id,
     details: { serialNumber: issued.serialNumber, notAfter: issued.notAfter.toISOString(), domains: domains.map((d) => d.domain) },

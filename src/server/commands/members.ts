@@ -2,14 +2,14 @@
 // Each locks the team row first, so transfer, role change and removal of one team queue up
 // and every one of them sees the Owner as it is now. A member who no longer holds members.invite
 // afterwards takes their pending invitations with them (SECURITY 31, commands/inviter-authority.ts).
+import { auditActorOf } from "../auth/principal.js";
 import type { Role } from "../../shared/permissions.js";
-import type { Ctx } from "../context.js";
+import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Tx } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { FORMER_OWNER_ROLES, formatRoles, parseRoles } from "../policy/roles.js";
-import type { TeamMember } from "../policy/authorize.js";
-import { authorize } from "../policy/authorize.js";
+import { isSelf, ownsTeam } from "../policy/authorize.js";
 import { recordAudit } from "./audit.js";
 import { revokeInvitationsIfInviterLostAccess } from "./inviter-authority.js";
 import { lockTeam } from "./team-lock.js";
@@ -25,11 +25,12 @@ async function findMembership(tx: Tx, teamId: string, userId: string) {
     .executeTakeFirst();
 }
 
-export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string, roles: Role[]): Promise<void> {
+export async function changeMemberRoles(ctx: TeamCtx, userId: string, roles: Role[]): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId === userId) throw new AppError("owner_protected", "The Owner's roles cannot be edited.");
-    if (userId === ctx.actor.id) throw new AppError("forbidden", "Nobody can change their own roles.");
+    if (isSelf(ctx.member, userId)) throw new AppError("forbidden", "Nobody can change their own roles.");
     const membership = await findMembership(tx, teamId, userId);
     if (!membership) throw new AppError("not_found", "No such member.");
     const from = parseRoles(membership.roles);
@@ -38,7 +39,7 @@ export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string
     await tx.updateTable("memberships").set({ roles: to }).where("teamId", "=", teamId).where("userId", "=", userId).execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "member.roles_changed",
       target: membership.email,
       details: { userId, from, to: parseRoles(to) },
@@ -52,10 +53,13 @@ export async function changeMemberRoles(ctx: Ctx, teamId: string, userId: string
   });
 }
 
-/** Removing somebody else needs members.remove; removing yourself is leaving, open to every member but the Owner. */
-export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: string, userId: string): Promise<void> {
-  const leaving = userId === ctx.actor.id;
-  if (!leaving) authorize(actorMember, "members.remove");
+/**
+ * Removing somebody else needs members.remove; removing yourself is leaving, open to every member
+ * but the Owner. The route declares both ("self or members.remove", policy/access-rules.ts).
+ */
+export async function removeMember(ctx: TeamCtx, userId: string): Promise<void> {
+  const teamId = ctx.team.id;
+  const leaving = isSelf(ctx.member, userId);
   await inTransaction(ctx.db, async (tx) => {
     const team = await lockTeam(tx, ctx.db, teamId);
     if (team.ownerId === userId) {
@@ -68,7 +72,7 @@ export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: st
     await tx.updateTable("users").set({ activeTeamId: null }).where("id", "=", userId).where("activeTeamId", "=", teamId).execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: leaving ? "member.left" : "member.removed",
       target: membership.email,
       details: { userId, roles: parseRoles(membership.roles) },
@@ -77,12 +81,15 @@ export async function removeMember(ctx: Ctx, actorMember: TeamMember, teamId: st
   });
 }
 
-export async function transferOwnership(ctx: Ctx, teamId: string, receiverId: string): Promise<void> {
+export async function transferOwnership(ctx: TeamCtx, receiverId: string): Promise<void> {
+  const teamId = ctx.team.id;
   await inTransaction(ctx.db, async (tx) => {
     const team = await lockTeam(tx, ctx.db, teamId);
-    if (team.ownerId !== ctx.actor.id) throw new AppError("forbidden", "Only the Owner can transfer ownership.");
+    // The Owner in person (no key holds team.transfer), as the locked row says now.
+    if (!ownsTeam(ctx.member, team) || ctx.principal.kind !== "user") throw new AppError("forbidden", "Only the Owner can transfer ownership.");
+    const ownerId = ctx.principal.id;
     if (team.isDefault === 1) throw new AppError("default_team", "A default team's ownership cannot be transferred.");
-    if (receiverId === ctx.actor.id) throw new AppError("invalid_request", "You already own this team.", { errors: [{ field: "userId", message: "already the Owner" }] });
+    if (receiverId === ownerId) throw new AppError("invalid_request", "You already own this team.", { errors: [{ field: "userId", message: "already the Owner" }] });
     const receiver = await findMembership(tx, teamId, receiverId);
     if (!receiver) throw new AppError("not_found", "The new owner must be a member of the team.");
     await assertCanOwnAnotherTeam(tx, ctx.db.engine, ctx.config, receiverId, "receiver");
@@ -93,19 +100,19 @@ export async function transferOwnership(ctx: Ctx, teamId: string, receiverId: st
       .updateTable("memberships")
       .set({ roles: formatRoles(FORMER_OWNER_ROLES) })
       .where("teamId", "=", teamId)
-      .where("userId", "=", ctx.actor.id)
+      .where("userId", "=", ownerId)
       .execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "team.ownership_transferred",
       target: receiver.email,
-      details: { from: ctx.actor.id, to: receiverId, formerOwnerRoles: FORMER_OWNER_ROLES },
+      details: { from: ownerId, to: receiverId, formerOwnerRoles: FORMER_OWNER_ROLES },
     });
     // The former Owner's roles decide: today they keep members.invite, so nothing is revoked.
     await revokeInvitationsIfInviterLostAccess(tx, ctx, {
       teamId,
-      inviterId: ctx.actor.id,
+      inviterId: ownerId,
       standing: { isOwner: false, roles: FORMER_OWNER_ROLES },
       cause: "ownership_transferred",
     });

@@ -1,6 +1,7 @@
 // Buying a certificate: check the product and domains, charge a billing profile of the same team,
 // write the order, its domains and the charge — one transaction, all or nothing.
-import type { Ctx } from "../context.js";
+import { accountableUserId, apiKeyIdOf, auditActorOf, orderSourceOf } from "../auth/principal.js";
+import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { isDnsName } from "../certs/index.js";
@@ -32,7 +33,8 @@ export function checkDomains(raw: string[], wildcardAllowed: boolean): string[] 
   return domains;
 }
 
-export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInput): Promise<string> {
+export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<string> {
+  const teamId = ctx.team.id;
   const product = await ctx.db.kysely.selectFrom("products").selectAll().where("id", "=", input.productId).executeTakeFirst();
   if (!product) throw invalid("productId", `There is no product ${input.productId}.`);
   const domains = checkDomains(input.domains, product.wildcardAllowed === 1);
@@ -53,7 +55,9 @@ export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInpu
         status: "pending_validation",
         priceMinor: product.priceMinor,
         currency: product.currency,
-        createdBy: ctx.actor.id,
+        createdBy: accountableUserId(ctx.principal),
+        apiKeyId: apiKeyIdOf(ctx.principal),
+        source: orderSourceOf(ctx.principal),
         createdAt: now,
         issuedAt: null,
         refundedAt: null,
@@ -68,11 +72,12 @@ export async function placeOrder(ctx: Ctx, teamId: string, input: PlaceOrderInpu
     const { reference } = await ctx.payments.charge(charge);
     await tx
       .insertInto("transactions")
-      .values({ id: newId(), ...charge, kind: "charge", actorId: ctx.actor.id, gatewayReference: reference, createdAt: now })
+      .values({ id: newId(), ...charge, kind: "charge", actorId: accountableUserId(ctx.principal),
+          apiKeyId: apiKeyIdOf(ctx.principal), gatewayReference: reference, createdAt: now })
       .execute();
     await recordAudit(tx, ctx.clock, {
       teamId,
-      actor: ctx.actor,
+      actor: auditActorOf(ctx.principal),
       action: "order.placed",
       target: orderId,
       details: { productId: product.id, domains, amountMinor: product.priceMinor, currency: product.currency, billingProfileId: profile.id },

@@ -1,7 +1,8 @@
 // Refunding an order within 30 days of its charge. The order row is locked, and a unique index
 // on (order_id, kind) stops a second refund even if two requests got past the check together.
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
 import { DAY } from "../clock.js";
-import type { Ctx } from "../context.js";
+import type { TeamCtx } from "../context.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { inTransaction, lockRow } from "../db/transaction.js";
 import { AppError } from "../errors.js";
@@ -11,7 +12,8 @@ import { lockTeam } from "./team-lock.js";
 
 export const REFUND_WINDOW_DAYS = 30;
 
-export async function refundOrder(ctx: Ctx, teamId: string, orderId: string): Promise<void> {
+export async function refundOrder(ctx: TeamCtx, orderId: string): Promise<void> {
+  const teamId = ctx.team.id;
   try {
     await inTransaction(ctx.db, async (tx) => {
       await lockTeam(tx, ctx.db, teamId);
@@ -48,7 +50,8 @@ export async function refundOrder(ctx: Ctx, teamId: string, orderId: string): Pr
           kind: "refund",
           amountMinor: charge.amountMinor,
           currency: charge.currency,
-          actorId: ctx.actor.id,
+          actorId: accountableUserId(ctx.principal),
+          apiKeyId: apiKeyIdOf(ctx.principal),
           gatewayReference: reference,
           createdAt: now.toISOString(),
         })
@@ -56,7 +59,7 @@ export async function refundOrder(ctx: Ctx, teamId: string, orderId: string): Pr
       await tx.updateTable("orders").set({ status: "refunded", refundedAt: now.toISOString() }).where("id", "=", orderId).execute();
       await recordAudit(tx, ctx.clock, {
         teamId,
-        actor: ctx.actor,
+        actor: auditActorOf(ctx.principal),
         action: "order.refunded",
         target: orderId,
         details: { amountMinor: charge.amountMinor, currency: charge.currency, previousStatus: order.status },

@@ -1,11 +1,12 @@
 // Recording an uploaded validation document: the staged file is renamed into the team's directory
 // and its row and audit entry written in one transaction. If anything fails, before or at commit,
 // the file goes too: a refused upload leaves nothing on disk.
+import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { documentPath, removeFile } from "../account/document-files.js";
 import type { StagedUpload } from "../account/document-files.js";
-import type { Ctx } from "../context.js";
+import type { TeamCtx } from "../context.js";
 import type { Executor } from "../db/transaction.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
@@ -21,13 +22,8 @@ export async function assertOrderTakesDocuments(executor: Executor, teamId: stri
   assertNotRefunded(order);
 }
 
-export async function recordUploadedDocument(
-  ctx: Ctx,
-  teamId: string,
-  orderId: string,
-  staged: StagedUpload,
-  filename: string,
-): Promise<string> {
+export async function recordUploadedDocument(ctx: TeamCtx, orderId: string, staged: StagedUpload, filename: string): Promise<string> {
+  const teamId = ctx.team.id;
   const now = ctx.clock.now();
   const id = newId(now.getTime());
   const finalPath = documentPath(ctx.config.dataDir, teamId, id);
@@ -50,13 +46,14 @@ export async function recordUploadedDocument(
           mediaType: staged.mediaType,
           size: staged.size,
           sha256: staged.sha256,
-          uploadedBy: ctx.actor.id,
+          uploadedBy: accountableUserId(ctx.principal),
+          apiKeyId: apiKeyIdOf(ctx.principal),
           createdAt: now.toISOString(),
         })
         .execute();
       await recordAudit(tx, ctx.clock, {
         teamId,
-        actor: ctx.actor,
+        actor: auditActorOf(ctx.principal),
         action: "document.uploaded",
         target: id,
         details: { orderId, filename, mediaType: staged.mediaType, size: staged.size, sha256: staged.sha256 },

@@ -122,6 +122,7 @@ export interface OrdersTable {
   issuedAt: string | null;
   refundedAt: string | null;
   csrPem: string | null;
+  source: Generated<string>; // dashboard | api | acme
   /** The API key that acted, when one did (the user column then names its creator). */
   apiKeyId: Generated<string | null>;
 }

@@ -33,6 +33,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn("api_key_id", "text", (c) => c.references("api_keys.id").onDelete("set null"))
       .execute();
   }
+  // Where an order came from (API.md): the dashboard (a session), the API (a key) or ACME.
+  await db.schema
+    .alterTable("orders")
+    .addColumn("source", "text", (c) => c.notNull().defaultTo("dashboard").check(sql`source in ('dashboard', 'api', 'acme')`))
+    .execute();
   await db.schema
     .alterTable("audit_log")
     .addColumn("actor_type", "text", (c) => c.notNull().defaultTo("user").check(sql`actor_type in ('user', 'apiKey', 'acmeAccount')`))
@@ -41,6 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable("audit_log").dropColumn("actor_type").execute();
+  await db.schema.alterTable("orders").dropColumn("source").execute();
   for (const table of ACTED_BY) await db.schema.alterTable(table).dropColumn("api_key_id").execute();
   await db.schema.dropTable("api_keys").execute();
 }

@@ -39,7 +39,7 @@ export function registerSessions(app: FastifyInstance, deps: Deps): void {
     const actor = await resolveSession(deps.db.kysely, deps.clock, deps.config, token);
     if (!actor) return;
     request.actor = actor;
-    request.principal = { kind: "user", ...actor };
+    request.principal = actor;
   });
 }
 

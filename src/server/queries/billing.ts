@@ -1,4 +1,5 @@
 // Billing reads: the catalogue, a team's billing profiles and its ledger of charges and refunds.
+import { presentActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
 import type { BillingProfile } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -64,7 +65,7 @@ export async function listTransactions(
       currency: t.currency,
       orderId: t.orderId,
       billingProfileId: t.billingProfileId,
-      actor: { id: t.actorId, email: t.actorEmail },
+      actor: presentActor(t.actorId, t.actorEmail, t.apiKeyId),
       gatewayReference: t.gatewayReference,
       createdAt: t.createdAt,
     })),

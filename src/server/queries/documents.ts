@@ -5,6 +5,7 @@ import fs from "node:fs/promises";
 import type { FastifyBaseLogger } from "fastify";
 import { documentPath } from "../account/document-files.js";
 import type { DocumentMediaType } from "../account/document-types.js";
+import { presentActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import type { DocumentDto } from "../routes/account-schemas.js";
@@ -24,6 +25,7 @@ function documentsOf(executor: Executor, teamId: string, orderId: string) {
       "documents.createdAt",
       "users.id as uploaderId",
       "users.email as uploaderEmail",
+      "documents.apiKeyId",
     ])
     .where("documents.teamId", "=", teamId)
     .where("documents.orderId", "=", orderId);
@@ -39,7 +41,7 @@ function present(row: DocumentRow): DocumentDto {
     mediaType: row.mediaType as DocumentMediaType,
     size: Number(row.size),
     sha256: row.sha256,
-    uploadedBy: { id: row.uploaderId, email: row.uploaderEmail },
+    uploadedBy: presentActor(row.uploaderId, row.uploaderEmail, row.apiKeyId),
     createdAt: row.createdAt,
   };
 }

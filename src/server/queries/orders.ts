@@ -5,6 +5,8 @@ import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { instructionsFor } from "../account/domain-validation.js";
 import type { Instructions, ValidationMethod } from "../account/domain-validation.js";
+import { presentActor } from "../auth/principal.js";
+import type { AuditActor } from "../auth/principal.js";
 import { can } from "../policy/authorize.js";
 import type { TeamMember } from "../policy/authorize.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -23,6 +25,20 @@ export interface OrderDto {
   issuedAt: string | null;
   refundedAt: string | null;
   certificate: { serialNumber: string; notBefore: string; notAfter: string } | null;
+  source: "dashboard" | "api" | "acme";
+  placedBy: AuditActor;
+}
+
+/** An order row with its creator's e-mail, as the queries below read it. */
+export type OrderRow = Order & { creatorEmail: string };
+
+function ordersOf(executor: Executor, teamId: string) {
+  return executor
+    .selectFrom("orders")
+    .innerJoin("users", "users.id", "orders.createdBy")
+    .selectAll("orders")
+    .select("users.email as creatorEmail")
+    .where("orders.teamId", "=", teamId);
 }
 
 type CertificateRow = { orderId: string; serialNumber: string; notBefore: string; notAfter: string };
@@ -31,7 +47,7 @@ type CertificateRow = { orderId: string; serialNumber: string; notBefore: string
  * The challenge values in the instructions are validation work: shown only to those who may see
  * validation steps (validation.view); everyone with orders.view sees each domain's progress.
  */
-export function presentOrder(order: Order, domains: OrderDomain[], certificate: CertificateRow | undefined, viewer: TeamMember): OrderDto {
+export function presentOrder(order: OrderRow, domains: OrderDomain[], certificate: CertificateRow | undefined, viewer: TeamMember): OrderDto {
   const showInstructions = can(viewer, "validation.view");
   const sorted = [...domains].sort((a, b) => a.position - b.position);
   return {
@@ -54,6 +70,8 @@ export function presentOrder(order: Order, domains: OrderDomain[], certificate: 
     issuedAt: order.issuedAt,
     refundedAt: order.refundedAt,
     certificate: certificate ? { serialNumber: certificate.serialNumber, notBefore: certificate.notBefore, notAfter: certificate.notAfter } : null,
+    source: order.source as OrderDto["source"],
+    placedBy: presentActor(order.createdBy, order.creatorEmail, order.apiKeyId),
   };
 }
 
@@ -77,7 +95,7 @@ async function detailsOf(executor: Executor, orderIds: string[]) {
 }
 
 export async function getOrder(executor: Executor, teamId: string, orderId: string, viewer: TeamMember): Promise<OrderDto> {
-  const order = await executor.selectFrom("orders").selectAll().where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
+  const order = await ordersOf(executor, teamId).where("orders.id", "=", orderId).executeTakeFirst();
   if (!order) throw new AppError("not_found", "No such order.");
   const { domains, certificates } = await detailsOf(executor, [order.id]);
   return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
@@ -94,10 +112,10 @@ export function listOrders(executor: Executor, teamId: string, input: OrdersInpu
 
 async function readOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   const after = decodeCursor(input.cursor, 1);
-  let query = executor.selectFrom("orders").selectAll().where("teamId", "=", teamId);
-  if (input.status) query = query.where("status", "=", input.status);
-  if (after) query = query.where("id", "<", after[0]!);
-  const rows = await query.orderBy("id", "desc").limit(input.limit + 1).execute();
+  let query = ordersOf(executor, teamId);
+  if (input.status) query = query.where("orders.status", "=", input.status);
+  if (after) query = query.where("orders.id", "<", after[0]!);
+  const rows = await query.orderBy("orders.id", "desc").limit(input.limit + 1).execute();
   const page = rows.slice(0, input.limit);
   const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
   return {

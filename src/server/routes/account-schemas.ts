@@ -2,7 +2,7 @@
 import { Type } from "typebox";
 import type { Static } from "typebox";
 import { VALIDATION_METHODS } from "../account/domain-validation.js";
-import { Id, Timestamp, StringEnum } from "./schemas.js";
+import { ActorRef, Id, Timestamp, StringEnum } from "./schemas.js";
 
 export const OrderParams = Type.Object({ teamId: Id, orderId: Id }, { additionalProperties: false });
 
@@ -33,7 +33,7 @@ export const Transaction = Type.Object({
   currency: Type.String(),
   orderId: Type.String(),
   billingProfileId: Type.String(),
-  actor: Type.Object({ id: Type.String(), email: Type.String() }),
+  actor: ActorRef,
   gatewayReference: Type.String(),
   createdAt: Timestamp,
 });
@@ -68,6 +68,8 @@ export const Order = Type.Object({
   issuedAt: Nullable(Timestamp),
   refundedAt: Nullable(Timestamp),
   certificate: Nullable(Type.Object({ serialNumber: Type.String(), notBefore: Timestamp, notAfter: Timestamp })),
+  source: StringEnum(["dashboard", "api", "acme"]),
+  placedBy: ActorRef,
 });
 
 export const Document = Type.Object({
@@ -77,7 +79,7 @@ export const Document = Type.Object({
   mediaType: StringEnum(["application/pdf", "image/png", "image/jpeg"]),
   size: Type.Integer(),
   sha256: Type.String(),
-  uploadedBy: Type.Object({ id: Type.String(), email: Type.String() }),
+  uploadedBy: ActorRef,
   createdAt: Timestamp,
 });
 

@@ -5,7 +5,7 @@ import { CARD_BRANDS } from "../account/card-data.js";
 import { createBillingProfile, removeBillingProfile, updateBillingProfile } from "../commands/billing-profiles.js";
 import { getBillingProfile, listBillingProfiles, listProducts, listTransactions } from "../queries/billing.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, problems, typed } from "./route-kit.js";
+import { problems, teamCtxOf, typed } from "./route-kit.js";
 import { BillingProfile, Product, Transaction } from "./account-schemas.js";
 import { Cursor, Id, Limit, Name, NoContent, TeamIdParams, page, StringEnum } from "./schemas.js";
 
@@ -60,7 +60,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const { teamId } = request.params;
-      const id = await createBillingProfile(ctxOf(request, services), teamId, request.body);
+      const id = await createBillingProfile(teamCtxOf(request, services), request.body);
       return reply.status(201).send({ billingProfile: await getBillingProfile(db, teamId, id) });
     },
   );
@@ -96,7 +96,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { teamId, billingProfileId } = request.params;
-      await updateBillingProfile(ctxOf(request, services), teamId, billingProfileId, request.body);
+      await updateBillingProfile(teamCtxOf(request, services), billingProfileId, request.body);
       return { billingProfile: await getBillingProfile(db, teamId, billingProfileId) };
     },
   );
@@ -108,7 +108,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
       schema: { tags, summary: "Remove a billing profile (its past charges stay in the ledger)", params: ProfileParams, response: { 204: NoContent, ...problems(400, 401, 403, 404) } },
     },
     async (request, reply) => {
-      await removeBillingProfile(ctxOf(request, services), request.params.teamId, request.params.billingProfileId);
+      await removeBillingProfile(teamCtxOf(request, services), request.params.billingProfileId);
       return reply.status(204).send(null);
     },
   );

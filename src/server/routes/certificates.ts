@@ -9,7 +9,7 @@ import { getOrder } from "../queries/orders.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 
 const tags = ["certificates"];
 
@@ -30,7 +30,7 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
     },
     async (request) => {
       const { teamId, orderId } = request.params;
-      await submitCsr(ctxOf(request, services), teamId, orderId, request.body.csr);
+      await submitCsr(teamCtxOf(request, services), orderId, request.body.csr);
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );

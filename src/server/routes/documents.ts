@@ -12,7 +12,7 @@ import { getDocument, listDocuments, readDocument } from "../queries/documents.j
 import { Document, OrderParams } from "./account-schemas.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, problems, typed } from "./route-kit.js";
+import { problems, teamCtxOf, typed } from "./route-kit.js";
 import { Cursor, Id, Limit, page } from "./schemas.js";
 
 const tags = ["documents"];
@@ -62,7 +62,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
       },
       async (request, reply) => {
         const { teamId, orderId } = request.params;
-        const ctx = ctxOf(request, services);
+        const ctx = teamCtxOf(request, services);
         // A declared length already past the limit is refused before a byte of it is read.
         const declared = Number(request.headers["content-length"]);
         if (Number.isFinite(declared) && declared > MAX_DOCUMENT_BYTES + MULTIPART_OVERHEAD) {
@@ -86,7 +86,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
           throw error;
         }
         if (!staged) missingFile();
-        const id = await recordUploadedDocument(ctx, teamId, orderId, staged, filename);
+        const id = await recordUploadedDocument(ctx, orderId, staged, filename);
         return reply.status(201).send({ document: await getDocument(services.db.kysely, teamId, orderId, id) });
       },
     );

@@ -1,4 +1,5 @@
 // Invitations: a team's side (send, list, re-send, revoke) and the invitee's side by token.
+import type { Principal } from "../auth/principal.js";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { acceptInvitation, declineInvitation, inviteMember, resendInvitation, revokeInvitation } from "../commands/invitations.js";
@@ -7,8 +8,13 @@ import { getInvitation, listInvitations, previewInvitation } from "../queries/in
 import type { InvitationFilter } from "../queries/invitations.js";
 import { loadTeamMember, presentTeam } from "../queries/team-member.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, problems, typed } from "./route-kit.js";
+import { ctxOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { Cursor, Email, Id, Invitation, InvitationStatus, Limit, NoContent, RoleName, Roles, StringEnum, TeamSummary, Token, page } from "./schemas.js";
+
+/** An inviter's budget: a person's, or a key's own (a key is not its creator). */
+function inviterKey(principal: Principal): string {
+  return principal.kind === "user" ? principal.id : `key:${principal.id}`;
+}
 
 const tags = ["invitations"];
 const InvitationParams = Type.Object({ teamId: Id, invitationId: Id }, { additionalProperties: false });
@@ -32,10 +38,10 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
       },
     },
     async (request, reply) => {
-      const ctx = ctxOf(request, services);
+      const ctx = teamCtxOf(request, services);
       const { teamId } = request.params;
-      services.limits.take(["invitationsPerInviter", ctx.actor.id]);
-      const id = await inviteMember(ctx, teamId, request.body);
+      services.limits.take(["invitationsPerInviter", inviterKey(ctx.principal)]);
+      const id = await inviteMember(ctx, request.body);
       return reply.status(201).send({ invitation: await getInvitation(services.db.kysely, teamId, id, services.clock.now()) });
     },
   );
@@ -77,13 +83,13 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const ctx = ctxOf(request, services);
+      const ctx = teamCtxOf(request, services);
       const { teamId, invitationId } = request.params;
       // The recipient is known once the invitation is read. Every attempt that got this far counts,
       // even one the command then refuses (410, 409): simpler, and it only ever errs on the safe side.
       const { email } = await getInvitation(services.db.kysely, teamId, invitationId, services.clock.now());
-      services.limits.take(["invitationsPerInviter", ctx.actor.id], ["resendsPerRecipient", email]);
-      await resendInvitation(ctx, teamId, invitationId);
+      services.limits.take(["invitationsPerInviter", inviterKey(ctx.principal)], ["resendsPerRecipient", email]);
+      await resendInvitation(ctx, invitationId);
       return { invitation: await getInvitation(services.db.kysely, teamId, invitationId, services.clock.now()) };
     },
   );
@@ -95,7 +101,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
       schema: { tags, summary: "Revoke a pending invitation", params: InvitationParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 410) } },
     },
     async (request, reply) => {
-      await revokeInvitation(ctxOf(request, services), request.params.teamId, request.params.invitationId);
+      await revokeInvitation(teamCtxOf(request, services), request.params.invitationId);
       return reply.status(204).send(null);
     },
   );
@@ -103,7 +109,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   app.get(
     "/api/invitations/:token",
     {
-      config: { access: "public" },
+      config: { access: "person" },
       schema: {
         tags,
         summary: "What an invitation link offers while pending; once ended, only its status (no session needed)",
@@ -151,7 +157,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   app.post(
     "/api/invitations/:token/decline",
     {
-      config: { access: "public" },
+      config: { access: "person" },
       schema: { tags, summary: "Decline (the link itself is the proof; no account needed)", params: TokenParams, response: { 204: NoContent, ...problems(400, 403, 404, 410) } },
     },
     async (request, reply) => {

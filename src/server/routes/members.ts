@@ -3,8 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { changeMemberRoles, removeMember } from "../commands/members.js";
 import { getMember, listMembers } from "../queries/members.js";
+import { SELF_OR_MEMBERS_REMOVE } from "../policy/access-rules.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { Cursor, Id, Limit, Member, NoContent, Roles, page } from "./schemas.js";
 
 const tags = ["members"];
@@ -45,7 +46,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { teamId, userId } = request.params;
-      await changeMemberRoles(ctxOf(request, services), teamId, userId, request.body.roles);
+      await changeMemberRoles(teamCtxOf(request, services), userId, request.body.roles);
       return { member: await getMember(services.db.kysely, membershipOf(request).team, userId) };
     },
   );
@@ -53,8 +54,8 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
   app.delete(
     "/api/teams/:teamId/members/:userId",
     {
-      // Leaving needs only membership; removing somebody else is checked for members.remove in the command.
-      config: { access: "team.view" },
+      // Leaving is removing yourself: open to every member (SPEC rule 10).
+      config: { access: SELF_OR_MEMBERS_REMOVE },
       schema: {
         tags,
         summary: "Remove a member (members.remove), or leave when userId is yours",
@@ -64,7 +65,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const { teamId, userId } = request.params;
-      await removeMember(ctxOf(request, services), membershipOf(request).member, teamId, userId);
+      await removeMember(teamCtxOf(request, services), userId);
       return reply.status(204).send(null);
     },
   );

@@ -5,7 +5,7 @@ import { MAX_DOMAINS, placeOrder } from "../commands/place-order.js";
 import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import { Cursor, Id, Limit, TeamIdParams, page, StringEnum } from "./schemas.js";
 
@@ -63,7 +63,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request, reply) => {
       const { teamId } = request.params;
-      const orderId = await placeOrder(ctxOf(request, services), teamId, request.body);
+      const orderId = await placeOrder(teamCtxOf(request, services), request.body);
       return reply.status(201).send({ order: await getOrder(db, teamId, orderId, membershipOf(request).member) });
     },
   );
@@ -81,7 +81,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
     },
     async (request) => {
       const { teamId, orderId } = request.params;
-      await refundOrder(ctxOf(request, services), teamId, orderId);
+      await refundOrder(teamCtxOf(request, services), orderId);
       return { order: await getOrder(db, teamId, orderId, membershipOf(request).member) };
     },
   );

@@ -24,7 +24,7 @@ export function ctxOf(request: FastifyRequest, deps: Deps): Ctx {
   if (!request.actor) throw new AppError("unauthenticated", "Sign in first.");
   // Spelled out rather than spread: this runs on every signed-in request.
   const { db, config, clock, mail, ca, payments, sealer } = deps;
-  return { db, config, clock, mail, ca, payments, sealer, log: request.log, actor: request.actor };
+  return { db, config, clock, mail, ca, payments, sealer, log: request.log, actor: request.actor, principal: request.actor };
 }
 
 /** The membership the guard loaded for a team route. */
@@ -42,5 +42,6 @@ export function teamCtxOf(request: FastifyRequest, deps: Deps): TeamCtx {
   const membership = membershipOf(request);
   const principal = request.principal;
   if (!principal) throw new AppError("unauthenticated", "Sign in first.");
-  return { ...deps, log: request.log, principal, team: membership.team, member: membership.member };
+  const { db, config, clock, mail, ca, payments, sealer } = deps;
+  return { db, config, clock, mail, ca, payments, sealer, log: request.log, principal, team: membership.team, member: membership.member };
 }

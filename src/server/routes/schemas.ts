@@ -82,17 +82,17 @@ export const Invitation = Type.Object({
   expiresAt: Timestamp,
 });
 
+/** Who acted: a user, or a machine (an API key, an ACME account) shown with its creator's e-mail. */
+export const ActorRef = Type.Object({
+  type: StringEnum(["user", "apiKey", "acmeAccount"]),
+  id: Type.String({ description: "The user's id, or the key's or ACME account's" }),
+  email: Type.String({ description: "The user's e-mail, or the creator's for a machine actor" }),
+});
+
 export const AuditItem = Type.Object({
   id: Type.String(),
   at: Timestamp,
-  actor: Type.Union([
-    Type.Object({
-      type: StringEnum(["user", "apiKey", "acmeAccount"]),
-      id: Type.String({ description: "The user's id, or the key's or ACME account's" }),
-      email: Type.String({ description: "The user's e-mail, or the creator's for a machine actor" }),
-    }),
-    Type.Null(),
-  ]),
+  actor: Type.Union([ActorRef, Type.Null()]),
   action: Type.String(),
   target: Type.Union([Type.String(), Type.Null()]),
   details: Type.Record(Type.String(), Type.Unknown()),

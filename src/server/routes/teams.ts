@@ -4,10 +4,11 @@ import { Type } from "typebox";
 import { transferOwnership } from "../commands/members.js";
 import { AppError } from "../errors.js";
 import { createTeam, deleteTeam, renameTeam } from "../commands/teams.js";
-import { loadTeamMember, listTeamsOf, presentTeam } from "../queries/team-member.js";
+import { loadTeam, loadTeamMember, listTeamsOf, presentTeam } from "../queries/team-member.js";
+import type { TeamCtx } from "../context.js";
 import { getTeamDetail } from "../queries/teams.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { ctxOf, membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { Id, Name, NoContent, TeamDetail, TeamIdParams, TeamSummary } from "./schemas.js";
 
 const tags = ["teams"];
@@ -16,11 +17,13 @@ const NameBody = Type.Object({ name: Name }, { additionalProperties: false });
 export function teamRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
 
-  /** Re-reads the team after a change, as the caller now sees it. */
-  async function detailFor(userId: string, teamId: string) {
-    const fresh = await loadTeamMember(services.db.kysely, userId, teamId);
+  /** Re-reads the team after a change, as the caller now sees it (a transfer changes the Owner's standing). */
+  async function detailFor(ctx: TeamCtx, teamId: string) {
+    const db = services.db.kysely;
+    const fresh =
+      ctx.principal.kind === "user" ? await loadTeamMember(db, ctx.principal.id, teamId) : await loadTeam(db, teamId).then((team) => team && { team, member: ctx.member });
     if (!fresh) throw new AppError("not_found", "No such team.");
-    return getTeamDetail(services.db.kysely, fresh.team, fresh.member);
+    return getTeamDetail(db, fresh.team, fresh.member);
   }
 
   app.get(
@@ -69,9 +72,9 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
       schema: { tags, summary: "Rename a team", params: TeamIdParams, body: NameBody, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404) } },
     },
     async (request) => {
-      const ctx = ctxOf(request, services);
-      await renameTeam(ctx, request.params.teamId, request.body);
-      return { team: await detailFor(ctx.actor.id, request.params.teamId) };
+      const ctx = teamCtxOf(request, services);
+      await renameTeam(ctx, request.body);
+      return { team: await detailFor(ctx, request.params.teamId) };
     },
   );
 
@@ -82,7 +85,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
       schema: { tags, summary: "Delete a team (never the default team)", params: TeamIdParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
-      await deleteTeam(ctxOf(request, services), request.params.teamId);
+      await deleteTeam(teamCtxOf(request, services));
       return reply.status(204).send(null);
     },
   );
@@ -100,9 +103,9 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const ctx = ctxOf(request, services);
-      await transferOwnership(ctx, request.params.teamId, request.body.userId);
-      return { team: await detailFor(ctx.actor.id, request.params.teamId) };
+      const ctx = teamCtxOf(request, services);
+      await transferOwnership(ctx, request.body.userId);
+      return { team: await detailFor(ctx, request.params.teamId) };
     },
   );
 }

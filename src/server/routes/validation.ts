@@ -8,7 +8,7 @@ import { completeValidationStep } from "../commands/complete-validation-step.js"
 import { getOrder } from "../queries/orders.js";
 import { Order, OrderParams } from "./account-schemas.js";
 import type { Services } from "./route-kit.js";
-import { ctxOf, membershipOf, problems, typed } from "./route-kit.js";
+import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { Id, StringEnum } from "./schemas.js";
 
 const tags = ["validation"];
@@ -55,7 +55,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
     },
     async (request) => {
       const { teamId, orderId, domain } = request.params;
-      await chooseValidationMethod(ctxOf(request, services), teamId, orderId, { domain, method: request.body.method });
+      await chooseValidationMethod(teamCtxOf(request, services), orderId, { domain, method: request.body.method });
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
@@ -73,7 +73,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
     },
     async (request) => {
       const { teamId, orderId, domain } = request.params;
-      await completeValidationStep(ctxOf(request, services), teamId, orderId, domain);
+      await completeValidationStep(teamCtxOf(request, services), orderId, domain);
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
