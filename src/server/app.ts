@@ -1,36 +1,19 @@
 // buildApp(deps): registers plugins and routes; never listens, so tests can inject.
-import cookie from "@fastify/cookie";
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
 import { KeyUseRecorder } from "./auth/api-keys.js";
 import { registerBackgroundWork } from "./background.js";
 import type { Deps } from "./context.js";
-import { registerCsrf } from "./plugins/csrf.js";
 import { registerDashboard } from "./plugins/dashboard.js";
 import { frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/errors.js";
-import { registerGuard } from "./plugins/guard.js";
-import { registerInputChecks } from "./plugins/input.js";
 import { registerJsonBodies } from "./plugins/json-body.js";
 import { Limiter } from "./limits/limiter.js";
-import { registerRateLimits } from "./plugins/limits.js";
 import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
-import { registerOpenApi } from "./plugins/openapi.js";
+import { registerApiReference, registerOpenApi } from "./plugins/openapi.js";
+import { apiScope } from "./api-scope.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
-import { registerSessions } from "./plugins/session.js";
 import { buildSerializer, buildValidator } from "./schema-compilers.js";
-import { apiKeyRoutes } from "./routes/api-keys.js";
-import { auditRoutes } from "./routes/audit.js";
-import { billingRoutes } from "./routes/billing.js";
-import { orderRoutes } from "./routes/orders.js";
-import { authRoutes } from "./routes/auth.js";
-import { certificateRoutes } from "./routes/certificates.js";
-import { documentRoutes } from "./routes/documents.js";
-import { invitationRoutes } from "./routes/invitations.js";
-import { meRoutes } from "./routes/me.js";
-import { memberRoutes } from "./routes/members.js";
 import type { Services } from "./routes/route-kit.js";
-import { teamRoutes } from "./routes/teams.js";
-import { validationRoutes } from "./routes/validation.js";
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -73,30 +56,16 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   };
 
   registerErrorHandling(app);
-  await app.register(cookie);
-  registerSecurityHeaders(app, deps);
-  registerRateLimits(app, services.limits);
-  registerCsrf(app, deps);
-  registerSessions(app, deps);
-  registerInputChecks(app);
+  // Collects every route's schema for the OpenAPI document: registered before the scopes.
+  await registerOpenApi(app, deps);
   const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (error) => app.log.warn({ err: error }, "could not record an API key's last use"));
   app.addHook("onClose", () => keyUses.flush());
-  registerGuard(app, deps, keyUses);
-  await registerOpenApi(app, deps);
-
-  authRoutes(app, services);
-  meRoutes(app, services);
-  teamRoutes(app, services);
-  memberRoutes(app, services);
-  invitationRoutes(app, services);
-  auditRoutes(app, services);
-  apiKeyRoutes(app, services);
-  validationRoutes(app, services);
-  await documentRoutes(app, services);
-  certificateRoutes(app, services);
-  billingRoutes(app, services);
-  orderRoutes(app, services);
-
-  await registerDashboard(app);
+  await app.register(apiScope, { prefix: "/api", services, keyUses, registry: app });
+  // The pages: the dashboard and the API reference, with the pages' headers.
+  await app.register(async (pages) => {
+    registerSecurityHeaders(pages, deps, "page");
+    await registerApiReference(pages);
+    await registerDashboard(pages);
+  });
   return app;
 }

@@ -24,7 +24,7 @@ export function registerCsrf(app: FastifyInstance, deps: Deps): void {
   };
   // A callback hook, not an async one: it runs on every request and never waits.
   app.addHook("onRequest", (request, _reply, done) => {
-    if (SAFE_METHODS.has(request.method) || !request.url.startsWith("/api/")) return done();
+    if (SAFE_METHODS.has(request.method)) return done();
     done(refusal(request));
   });
 }

@@ -1,5 +1,6 @@
-// Serves the built dashboard (dist/web) at / and answers every other non-API GET with its
-// index.html, so that e-mailed links such as /invitations/:token open the app.
+// Serves the built dashboard (dist/web) at / and answers every other GET outside the API's scope
+// with its index.html, so that e-mailed links such as /invitations/:token open the app. The API
+// scope answers its own unknown paths (api-scope.ts), so nothing under /api/ reaches this.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +23,7 @@ export async function registerDashboard(app: FastifyInstance): Promise<void> {
   const root = findWebRoot();
   if (root) await app.register(fastifyStatic, { root, wildcard: false, index: ["index.html"] });
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith("/api/") || (request.method !== "GET" && request.method !== "HEAD") || !root) {
+    if ((request.method !== "GET" && request.method !== "HEAD") || !root) {
       return sendProblem(reply, new AppError("not_found", `No route for ${request.method} ${request.url.split("?")[0]}.`));
     }
     return reply.type("text/html").sendFile("index.html");

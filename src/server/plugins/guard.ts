@@ -42,15 +42,15 @@ export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
   return declared.get(app) ?? [];
 }
 
-export function registerGuard(app: FastifyInstance, deps: Deps, keyUses?: KeyUseRecorder): void {
+/** `registry`: the instance declaredRoutes() is asked with (the app, when this runs in a scope of it). */
+export function registerGuard(app: FastifyInstance, deps: Deps, keyUses?: KeyUseRecorder, registry: FastifyInstance = app): void {
   const routes: DeclaredRoute[] = [];
-  declared.set(app, routes);
+  declared.set(registry, routes);
   app.decorateRequest("membership", null);
   app.addHook("onRoute", (route) => {
     const url = route.url ?? route.path;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) routes.push({ method, url, access: (route.config as { access?: Access } | undefined)?.access });
-    if (!url.startsWith("/api/") || url.startsWith("/api/docs")) return;
     const access = (route.config as { access?: Access } | undefined)?.access;
     if (!access) throw new Error(`Route ${route.method} ${url} declares no access: add config.access.`);
     if (access !== "public" && access !== "person" && access !== "signedIn" && !url.includes(":teamId")) {

@@ -43,14 +43,15 @@ const FROM_REQUEST: Partial<Record<KeyKind, { param?: string }>> = {
   invitation: { param: "invitationId" },
 };
 
-export function registerRateLimits(app: FastifyInstance, limits: Limiter): void {
+/** `registry`: the instance declaredLimits() is asked with (the app, when this runs in a scope of it). */
+export function registerRateLimits(app: FastifyInstance, limits: Limiter, registry: FastifyInstance = app): void {
+  // Every request of the scope, routed or not, spends the client's per-minute budget.
   app.addHook("onRequest", (request, _reply, done) => {
-    if (!request.url.startsWith("/api/")) return done();
     done(limits.attempt("requestsPerAddress", request.ip));
   });
 
   const routes: DeclaredLimits[] = [];
-  declared.set(app, routes);
+  declared.set(registry, routes);
   app.addHook("onRoute", (route) => {
     const url = route.url ?? route.path;
     const names: readonly string[] = route.config?.limits ?? [];

@@ -74,6 +74,14 @@ export async function registerOpenApi(app: FastifyInstance, deps: Deps): Promise
       return { schema: { ...schema, security } as unknown as typeof schema, url };
     },
   });
-  app.get("/api/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+}
+
+/** GET /openapi.json, in the API's scope (its headers, its budget, its guard's bookkeeping). */
+export function registerOpenApiDocument(api: FastifyInstance): void {
+  api.get("/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => api.swagger());
+}
+
+/** The browsable reference at /api/docs: a page with its own assets and CSP, outside the API's scope. */
+export async function registerApiReference(pages: FastifyInstance): Promise<void> {
+  await pages.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
 }

@@ -43,13 +43,11 @@ export function apiSecurityHeaders(secure: boolean): Record<string, string> {
   };
 }
 
-export function registerSecurityHeaders(app: FastifyInstance, deps: Deps): void {
-  const page = securityHeaders(deps.config.secureCookies);
-  const api = apiSecurityHeaders(deps.config.secureCookies);
-  app.addHook("onRequest", (request, reply, done) => {
-    // The API reference serves its own assets (and their CSP) and may be cached like any page.
-    const isApi = request.url.startsWith("/api/") && !request.url.startsWith("/api/docs");
-    reply.headers(isApi ? api : page);
+/** The set for every answer of the scope it is registered in: `api` for the JSON API, else the pages'. */
+export function registerSecurityHeaders(scope: FastifyInstance, deps: Deps, kind: "api" | "page"): void {
+  const headers = kind === "api" ? apiSecurityHeaders(deps.config.secureCookies) : securityHeaders(deps.config.secureCookies);
+  scope.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
     done();
   });
 }

@@ -26,7 +26,6 @@ export function registerSessions(app: FastifyInstance, deps: Deps): void {
   app.decorateRequest("principal", null);
   app.decorateRequest("bearer", false);
   app.addHook("onRequest", async (request) => {
-    if (!request.url.startsWith("/api/")) return;
     const authorization = request.headers.authorization;
     if (authorization !== undefined) {
       request.bearer = true;

@@ -15,7 +15,7 @@ export function apiKeyRoutes(base: FastifyInstance, services: Services): void {
   const db = services.db.kysely;
 
   app.get(
-    "/api/teams/:teamId/api-keys",
+    "/teams/:teamId/api-keys",
     {
       config: { access: "automation.manage" },
       schema: {
@@ -30,7 +30,7 @@ export function apiKeyRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams/:teamId/api-keys",
+    "/teams/:teamId/api-keys",
     {
       config: { access: "automation.manage" },
       schema: {
@@ -56,7 +56,7 @@ export function apiKeyRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.delete(
-    "/api/teams/:teamId/api-keys/:apiKeyId",
+    "/teams/:teamId/api-keys/:apiKeyId",
     {
       config: { access: "automation.manage" },
       schema: {

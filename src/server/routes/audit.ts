@@ -8,7 +8,7 @@ import { AuditItem, Cursor, Id, Limit, page } from "./schemas.js";
 
 export function auditRoutes(base: FastifyInstance, services: Services): void {
   typed(base).get(
-    "/api/teams/:teamId/audit",
+    "/teams/:teamId/audit",
     {
       config: { access: "audit.view" },
       schema: {

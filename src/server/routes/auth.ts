@@ -21,7 +21,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   const throttle = loginThrottle(services.limits);
 
   app.post(
-    "/api/auth/signup",
+    "/auth/signup",
     {
       config: { access: "person", limits: ["signUpsPerAddress"] },
       schema: {
@@ -40,7 +40,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/auth/login",
+    "/auth/login",
     {
       config: { access: "person" },
       schema: {
@@ -68,7 +68,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/auth/logout",
+    "/auth/logout",
     { config: { access: "person" }, schema: { tags, summary: "End this session", response: { 204: NoContent } } },
     async (request, reply) => {
       if (request.actor) {
@@ -81,7 +81,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/auth/password-reset",
+    "/auth/password-reset",
     {
       config: { access: "person", limits: ["passwordResetsPerAddress"] },
       schema: {
@@ -105,7 +105,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/auth/password-reset/confirm",
+    "/auth/password-reset/confirm",
     {
       config: { access: "person" },
       schema: {

@@ -23,7 +23,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   const db = services.db.kysely;
 
   app.get(
-    "/api/products",
+    "/products",
     {
       config: { access: "public" },
       schema: { tags: ["products"], summary: "The certificate catalogue", response: { 200: Type.Object({ items: Type.Array(Product) }) } },
@@ -32,7 +32,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.get(
-    "/api/teams/:teamId/billing-profiles",
+    "/teams/:teamId/billing-profiles",
     {
       config: { access: "billing.view" },
       schema: {
@@ -47,7 +47,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams/:teamId/billing-profiles",
+    "/teams/:teamId/billing-profiles",
     {
       config: { access: "billing.manage" },
       schema: {
@@ -66,7 +66,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.get(
-    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    "/teams/:teamId/billing-profiles/:billingProfileId",
     {
       config: { access: "billing.view" },
       schema: { tags, summary: "One billing profile", params: ProfileParams, response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) } },
@@ -75,7 +75,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.patch(
-    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    "/teams/:teamId/billing-profiles/:billingProfileId",
     {
       config: { access: "billing.manage" },
       schema: {
@@ -102,7 +102,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.delete(
-    "/api/teams/:teamId/billing-profiles/:billingProfileId",
+    "/teams/:teamId/billing-profiles/:billingProfileId",
     {
       config: { access: "billing.manage" },
       schema: { tags, summary: "Remove a billing profile (its past charges stay in the ledger)", params: ProfileParams, response: { 204: NoContent, ...problems(400, 401, 403, 404) } },
@@ -114,7 +114,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.get(
-    "/api/teams/:teamId/transactions",
+    "/teams/:teamId/transactions",
     {
       config: { access: "billing.view" },
       schema: {

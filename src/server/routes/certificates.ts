@@ -17,7 +17,7 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
   const app = typed(base);
 
   app.post(
-    "/api/teams/:teamId/orders/:orderId/csr",
+    "/teams/:teamId/orders/:orderId/csr",
     {
       config: { access: "certificates.manage" },
       schema: {
@@ -36,7 +36,7 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
   );
 
   app.get(
-    "/api/teams/:teamId/orders/:orderId/certificate",
+    "/teams/:teamId/orders/:orderId/certificate",
     {
       config: { access: "certificates.manage" },
       schema: {

@@ -45,7 +45,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
     const app = typed(scope);
 
     app.post(
-      "/api/teams/:teamId/orders/:orderId/documents",
+      "/teams/:teamId/orders/:orderId/documents",
       {
         config: { access: "validation.manage" },
         schema: {
@@ -92,7 +92,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
     );
 
     app.get(
-      "/api/teams/:teamId/orders/:orderId/documents",
+      "/teams/:teamId/orders/:orderId/documents",
       {
         config: { access: "validation.view" },
         schema: {
@@ -111,7 +111,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
     );
 
     app.get(
-      "/api/teams/:teamId/orders/:orderId/documents/:documentId",
+      "/teams/:teamId/orders/:orderId/documents/:documentId",
       {
         config: { access: "validation.view" },
         schema: {

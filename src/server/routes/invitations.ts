@@ -26,7 +26,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   const app = typed(base);
 
   app.post(
-    "/api/teams/:teamId/invitations",
+    "/teams/:teamId/invitations",
     {
       config: { access: "members.invite", limits: ["invitationsPerAddress", "invitationsPerTeam"] },
       schema: {
@@ -47,7 +47,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.get(
-    "/api/teams/:teamId/invitations",
+    "/teams/:teamId/invitations",
     {
       config: { access: "members.invite" },
       schema: {
@@ -71,7 +71,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.post(
-    "/api/teams/:teamId/invitations/:invitationId/resend",
+    "/teams/:teamId/invitations/:invitationId/resend",
     {
       // SECURITY 28: re-sends are limited per invitation (here), per inviter and per recipient (below).
       config: { access: "members.invite", limits: ["resendsPerInvitation"] },
@@ -95,7 +95,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.delete(
-    "/api/teams/:teamId/invitations/:invitationId",
+    "/teams/:teamId/invitations/:invitationId",
     {
       config: { access: "members.invite" },
       schema: { tags, summary: "Revoke a pending invitation", params: InvitationParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 410) } },
@@ -107,7 +107,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.get(
-    "/api/invitations/:token",
+    "/invitations/:token",
     {
       config: { access: "person" },
       schema: {
@@ -135,7 +135,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.post(
-    "/api/invitations/:token/accept",
+    "/invitations/:token/accept",
     {
       config: { access: "signedIn" },
       schema: {
@@ -155,7 +155,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.post(
-    "/api/invitations/:token/decline",
+    "/invitations/:token/decline",
     {
       config: { access: "person" },
       schema: { tags, summary: "Decline (the link itself is the proof; no account needed)", params: TokenParams, response: { 204: NoContent, ...problems(400, 403, 404, 410) } },

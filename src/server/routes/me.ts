@@ -13,7 +13,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
 
   app.get(
-    "/api/me",
+    "/me",
     {
       config: { access: "signedIn" },
       schema: {
@@ -26,7 +26,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.put(
-    "/api/me/active-team",
+    "/me/active-team",
     {
       config: { access: "signedIn" },
       schema: {

@@ -15,7 +15,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
 
   app.get(
-    "/api/teams/:teamId/members",
+    "/teams/:teamId/members",
     {
       config: { access: "team.view" },
       schema: {
@@ -33,7 +33,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.patch(
-    "/api/teams/:teamId/members/:userId",
+    "/teams/:teamId/members/:userId",
     {
       config: { access: "members.update" },
       schema: {
@@ -52,7 +52,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.delete(
-    "/api/teams/:teamId/members/:userId",
+    "/teams/:teamId/members/:userId",
     {
       // Leaving is removing yourself: open to every member (SPEC rule 10).
       config: { access: SELF_OR_MEMBERS_REMOVE },

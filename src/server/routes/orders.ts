@@ -16,7 +16,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
   const db = services.db.kysely;
 
   app.get(
-    "/api/teams/:teamId/orders",
+    "/teams/:teamId/orders",
     {
       config: { access: "orders.view" },
       schema: {
@@ -34,7 +34,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.get(
-    "/api/teams/:teamId/orders/:orderId",
+    "/teams/:teamId/orders/:orderId",
     {
       config: { access: "orders.view" },
       schema: { tags, summary: "One order with its validation steps", params: OrderParams, response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404) } },
@@ -43,7 +43,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams/:teamId/orders",
+    "/teams/:teamId/orders",
     {
       config: { access: "orders.create" },
       schema: {
@@ -69,7 +69,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams/:teamId/orders/:orderId/refund",
+    "/teams/:teamId/orders/:orderId/refund",
     {
       config: { access: "billing.refund" },
       schema: {

@@ -27,7 +27,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   }
 
   app.get(
-    "/api/teams",
+    "/teams",
     {
       config: { access: "signedIn" },
       schema: { tags, summary: "The caller's teams", response: { 200: Type.Object({ items: Type.Array(TeamSummary) }), ...problems(401) } },
@@ -36,7 +36,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams",
+    "/teams",
     {
       config: { access: "signedIn" },
       schema: {
@@ -54,7 +54,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.get(
-    "/api/teams/:teamId",
+    "/teams/:teamId",
     {
       config: { access: "team.view" },
       schema: { tags, summary: "A team, its Owner and member count", params: TeamIdParams, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 404) } },
@@ -66,7 +66,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.patch(
-    "/api/teams/:teamId",
+    "/teams/:teamId",
     {
       config: { access: "team.update" },
       schema: { tags, summary: "Rename a team", params: TeamIdParams, body: NameBody, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404) } },
@@ -79,7 +79,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.delete(
-    "/api/teams/:teamId",
+    "/teams/:teamId",
     {
       config: { access: "team.delete" },
       schema: { tags, summary: "Delete a team (never the default team)", params: TeamIdParams, response: { 204: NoContent, ...problems(400, 401, 403, 404, 409) } },
@@ -91,7 +91,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
   );
 
   app.post(
-    "/api/teams/:teamId/transfer",
+    "/teams/:teamId/transfer",
     {
       config: { access: "team.transfer" },
       schema: {

@@ -28,7 +28,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
   const app = typed(base);
 
   app.get(
-    "/api/teams/:teamId/orders/:orderId/validation",
+    "/teams/:teamId/orders/:orderId/validation",
     {
       config: { access: "validation.view" },
       schema: {
@@ -42,7 +42,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.post(
-    "/api/teams/:teamId/orders/:orderId/validation/:domain",
+    "/teams/:teamId/orders/:orderId/validation/:domain",
     {
       config: { access: "validation.manage" },
       schema: {
@@ -61,7 +61,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
   );
 
   app.post(
-    "/api/teams/:teamId/orders/:orderId/validation/:domain/complete",
+    "/teams/:teamId/orders/:orderId/validation/:domain/complete",
     {
       config: { access: "validation.manage" },
       schema: {
