@@ -46,7 +46,7 @@ export async function apiScope(api: FastifyInstance, { services, keyUses, regist
   registerCsrf(api, services);
   registerSessions(api, services);
   registerInputChecks(api);
-  registerGuard(api, services, keyUses, registry);
+  registerGuard(api, services, { keyUses, limits: services.limits }, registry);
 
   registerOpenApiDocument(api);
   authRoutes(api, services);

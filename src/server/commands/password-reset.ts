@@ -1,5 +1,6 @@
 // Password reset by e-mail: a single-use token valid for one hour, stored only as its hash.
 // Confirming it sets the new password and ends every session of the user.
+import { canonicalEmailOrNull } from "../auth/email.js";
 import { hashPassword, passwordProblem } from "../auth/passwords.js";
 import { endAllSessions } from "../auth/sessions.js";
 import { HOUR } from "../clock.js";
@@ -17,7 +18,9 @@ const RESET_TTL_MS = HOUR;
  * its 202 has been sent (SECURITY 29), so how long it takes never reaches the caller.
  */
 export async function requestPasswordReset(deps: Deps, rawEmail: string): Promise<void> {
-  const email = rawEmail.trim().toLowerCase();
+  // The one grammar (auth/email.ts): a Unicode or NFD spelling finds the account stored as A-labels.
+  const email = canonicalEmailOrNull(rawEmail);
+  if (email === null) return;
   const queued = await inTransaction(deps.db, async (tx) => {
     const user = await tx.selectFrom("users").select(["id", "name", "email"]).where("email", "=", email).executeTakeFirst();
     if (!user) return false;

@@ -18,9 +18,9 @@ import { HOUR, MINUTE } from "../clock.js";
  * What a limit counts by, and how a raw value becomes its key:
  * clientAddress – the request's address, an IPv6 one by its /64 (clientKey);
  * accountEmail, recipient – an e-mail address, trimmed, NFC, lower-cased;
- * inviter (a user id), team, invitation – the id as it is.
+ * inviter (a user id), team, invitation, apiKey – the id as it is.
  */
-export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "team" | "invitation" | "recipient";
+export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "team" | "invitation" | "recipient" | "apiKey";
 
 interface Common {
   key: KeyKind;
@@ -54,6 +54,11 @@ export const LIMITS = {
   requestsPerAddress: {
     rule: "window", max: 1200, windowMs: MINUTE, scaled: true, key: "clientAddress",
     detail: "Too many requests from this address; try again later.",
+  },
+  /** Each API key's own budget, beside its address's: one runaway script cannot starve the team's others. */
+  requestsPerApiKey: {
+    rule: "window", max: 600, windowMs: MINUTE, scaled: true, key: "apiKey",
+    detail: "Too many requests with this API key; try again later.",
   },
   signUpsPerAddress: {
     rule: "window", max: 20, windowMs: HOUR, scaled: true, key: "clientAddress",

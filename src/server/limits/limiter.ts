@@ -4,6 +4,7 @@
 // as the largest cost of a refused request). A refusal is AppError rate_limited with the seconds
 // to wait, which the error plugin sends as Retry-After.
 import type { Clock } from "../clock.js";
+import { canonicalEmailOrNull } from "../auth/email.js";
 import { AppError } from "../errors.js";
 import { clientKey } from "./client-key.js";
 import { LIMITS } from "./definitions.js";
@@ -21,10 +22,12 @@ const keyOf: Record<KeyKind, (raw: string) => string> = {
   inviter: (raw) => raw,
   team: (raw) => raw,
   invitation: (raw) => raw,
+  apiKey: (raw) => raw,
 };
 
+/** The stored spelling of an address (A-label domain), so every spelling of one address counts once. */
 function foldEmail(raw: string): string {
-  return raw.trim().normalize("NFC").toLowerCase();
+  return canonicalEmailOrNull(raw) ?? raw.trim().normalize("NFC").toLowerCase();
 }
 
 interface Resolved {

@@ -74,7 +74,6 @@ export function toAppError(error: FastifyError | AppError | Error): AppError | n
   const broken = brokenMultipart(fastifyError);
   if (broken) return new AppError("invalid_request", broken);
   const code = (fastifyError.code && FASTIFY_CODES[fastifyError.code]) || (fastifyError.statusCode && STATUS_CODES[fastifyError.statusCode]);
-  if (code === "rate_limited") return null; // built by the rate-limit plugin's own builder
   if (code) return new AppError(code, code === "invalid_request" ? "The request body is not valid JSON." : undefined);
   return null;
 }
@@ -93,11 +92,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
     if (appError) {
-      if (appError.status === 403 || (appError.status === 404 && request.actor)) logDenial(request, appError);
+      if (appError.status === 403 || (appError.status === 404 && request.principal)) logDenial(request, appError);
       return sendProblem(reply, appError);
-    }
-    if ((error as FastifyError).statusCode === 429) {
-      return sendProblem(reply, new AppError("rate_limited", "Too many requests; slow down.", { retryAfterSeconds: retryAfter(reply) }));
     }
     // The request was fine; the database was not there (SECURITY 32). A refusal decided by the
     // guard while the store failed is still a refusal: the handler never ran.
@@ -116,15 +112,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
 }
 
 /** Every refusal to act, wherever it was decided (guard or command), in one kind of log line (SECURITY 24). */
+function accessName(access: unknown): unknown {
+  return typeof access === "object" && access !== null ? (access as { name: string }).name : access;
+}
+
 function logDenial(request: FastifyRequest, error: AppError): void {
   const team = (request.params as { teamId?: string } | undefined)?.teamId;
   request.log.info(
-    { actor: request.actor?.id, team, code: error.code, access: error.extra.access ?? request.routeOptions.config.access, detail: error.detail },
+    { actor: request.principal?.id, actorType: request.principal?.kind, team, code: error.code, access: error.extra.access ?? accessName(request.routeOptions.config.access), detail: error.detail },
     error.status === 404 ? "access denied: not found" : "access denied",
   );
 }
 
-function retryAfter(reply: FastifyReply): number {
-  const header = Number(reply.getHeader("retry-after"));
-  return Number.isFinite(header) && header > 0 ? header : 60;
-}

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Permission } from "../../shared/permissions.js";
 import type { KeyUseRecorder } from "../auth/api-keys.js";
 import type { Deps } from "../context.js";
+import type { Limiter } from "../limits/limiter.js";
 import { AppError } from "../errors.js";
 import { refusal } from "../policy/authorize.js";
 import type { AccessRule } from "../policy/access-rules.js";
@@ -43,7 +44,13 @@ export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
 }
 
 /** `registry`: the instance declaredRoutes() is asked with (the app, when this runs in a scope of it). */
-export function registerGuard(app: FastifyInstance, deps: Deps, keyUses?: KeyUseRecorder, registry: FastifyInstance = app): void {
+/** What the guard needs for machine principals: where a key's use is recorded, and its rate limit. */
+export interface MachineAccess {
+  keyUses: KeyUseRecorder;
+  limits: Limiter;
+}
+
+export function registerGuard(app: FastifyInstance, deps: Deps, machines?: MachineAccess, registry: FastifyInstance = app): void {
   const routes: DeclaredRoute[] = [];
   declared.set(registry, routes);
   app.decorateRequest("membership", null);
@@ -76,12 +83,14 @@ export function registerGuard(app: FastifyInstance, deps: Deps, keyUses?: KeyUse
       const refused = typeof access === "string" ? refusal(membership.member, permission) : access.refusal(membership.member, params);
       if (refused) return done(refused);
       request.membership = membership;
-      if (principal.kind === "apiKey") keyUses?.used(principal.id);
+      if (principal.kind === "apiKey") machines?.keyUses.used(principal.id);
       done();
     };
     if (principal.kind === "apiKey") {
       // A key acts in its own team only; any other team does not exist for it.
       if (principal.teamId !== teamId) return done(new AppError("not_found", "No such team."));
+      const limited = machines?.limits.attempt("requestsPerApiKey", principal.id);
+      if (limited) return done(limited);
       loadTeam(deps.db.kysely, teamId).then(
         (team) => admit(team && { team, member: { kind: "apiKey", teamId, apiKeyId: principal.id, isOwner: false, roles: [], keyPermissions: principal.permissions } }),
         done,
