@@ -99,6 +99,18 @@ async function logIn(appUrl: string, email: string): Promise<string> {
   return cookie.split(";")[0]!;
 }
 
+/** An API key of the big team holding orders.view, created over HTTP by its Owner as a user would. */
+async function createApiKey(appUrl: string, cookie: string, teamId: string): Promise<string> {
+  const response = await fetch(`${appUrl}/api/teams/${teamId}/api-keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-requested-with": "certdesk", cookie },
+    body: JSON.stringify({ name: "bench", permissions: ["orders.view"] }),
+  });
+  const body = await response.text();
+  if (response.status !== 201) throw new Error(`creating an API key failed: ${response.status} ${body}`);
+  return (JSON.parse(body) as { secret: string }).secret;
+}
+
 function run(url: string, request: BenchRequest, duration: number): Promise<AutocannonResult> {
   return autocannon({
     url: url + request.path,
@@ -201,11 +213,8 @@ async function main(): Promise<void> {
     children.push(bare);
     const rss = new RssSampler(app.pid);
 
-    const ctx: BenchContext = {
-      data,
-      appUrl: app.url,
-      cookies: { owner: await logIn(app.url, data.owner.email), installer: await logIn(app.url, data.installer.email) },
-    };
+    const cookies = { owner: await logIn(app.url, data.owner.email), installer: await logIn(app.url, data.installer.email) };
+    const ctx: BenchContext = { data, appUrl: app.url, cookies, apiKey: await createApiKey(app.url, cookies.owner, data.teamId) };
     const rssIdle = rss.take();
 
     const rows: Row[] = [];

@@ -8,6 +8,8 @@ export interface BenchContext {
   data: BenchData;
   /** Session cookies of the real accounts, from logging in over HTTP. */
   cookies: { owner: string; installer: string };
+  /** An API key of the big team holding orders.view. */
+  apiKey: string;
   appUrl: string;
 }
 
@@ -118,6 +120,14 @@ export const SCENARIOS: Scenario[] = [
     expectStatus: 200,
     compareToBare: true,
     notes: "orders.view on a team of 10,000 orders, 2 domains each",
+  },
+  {
+    name: "GET orders?limit=50 with an API key",
+    target: "app",
+    request: (ctx) => ({ path: `/api/teams/${ctx.data.teamId}/orders?limit=50`, headers: { authorization: `Bearer ${ctx.apiKey}` } }),
+    expectStatus: 200,
+    compareToBare: true,
+    notes: "the first page again, as a key (bearer lookup, its own budget) instead of a session",
   },
   {
     name: "GET orders?limit=50 (deep cursor)",
