@@ -74,7 +74,10 @@ export async function runCli(args: string[]): Promise<number> {
     // Loaded only here: the HTTP server, its plugins and the CA cost seconds to import, which the
     // operator's one-shot commands (migrate, users …) need not pay.
     const { closeOnSignals, startServer } = await import("./main.js");
-    closeOnSignals(await startServer(config));
+    const server = await startServer(config);
+    closeOnSignals(server);
+    // The address to open: BASE_URL (e-mailed links use it too), which the server accepts from a browser.
+    console.log(`certdesk is running: open ${config.baseUrl} (listening on ${server.url})`);
     return -1; // keep running
   }
   if (command === "migrate") {

@@ -14,6 +14,12 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   baseUrl: string;
+  /**
+   * Origins whose state-changing requests are accepted (CSRF): BASE_URL's, and while BASE_URL is
+   * the default, the other loopback spellings of it (127.0.0.1, [::1]), so the address the server
+   * prints works as well as localhost. An explicit BASE_URL stays the only one.
+   */
+  allowedOrigins: string[];
   /** true when BASE_URL is https: Secure + __Host- cookies, HSTS. */
   secureCookies: boolean;
   smtpUrl: string | undefined;
@@ -148,6 +154,9 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     databaseUrl,
     baseUrl,
+    allowedOrigins: env.BASE_URL
+      ? [parsedBase.origin]
+      : [parsedBase.origin, `http://127.0.0.1:${port}`, `http://[::1]:${port}`],
     secureCookies: parsedBase.protocol === "https:",
     smtpUrl,
     mailDir: path.resolve(env.MAIL_DIR || path.join(dataDir, "mail")),

@@ -9,10 +9,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function registerCsrf(app: FastifyInstance, deps: Deps): void {
   const cookie = sessionCookieName(deps.config);
-  const ownOrigin = new URL(deps.config.baseUrl).origin;
+  const ownOrigins = new Set(deps.config.allowedOrigins);
   const refusal = (request: FastifyRequest): AppError | undefined => {
     const origin = request.headers.origin;
-    if (origin && origin !== ownOrigin) return new AppError("csrf", `Requests from ${origin} are not accepted.`);
+    if (origin && !ownOrigins.has(origin)) return new AppError("csrf", `Requests from ${origin} are not accepted.`);
     if (request.headers["sec-fetch-site"] === "cross-site") return new AppError("csrf", "Cross-site requests are not accepted.");
     // A bearer key is no ambient credential (a browser never adds it by itself), and with one the
     // cookie is ignored: only a cookie-borne call needs the header.
