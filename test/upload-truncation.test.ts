@@ -124,6 +124,9 @@ describe.each(ENGINES)("broken uploads on %s", (engine) => {
     // Node's HTTP parser sees the early end and Fastify's client-error handler answers 400 on the
     // socket (the route's own answer can no longer be sent; it must not be a logged 500 either).
     expect(answer?.status).toBe(400);
+    // In the problem format like every other refusal, not Node's or Fastify's own JSON.
+    expect(answer?.contentType).toBe("application/problem+json");
+    expect(JSON.parse(answer!.body)).toMatchObject({ status: 400, code: "invalid_request" });
     // The same short body whose promised length is only a few bytes more.
     const small = multipartBody(filePart("small.pdf", samplePdf("small")));
     const smallAnswer = await leavesNothing(() => overSocket(small.payload.subarray(0, small.payload.length - 10), small.contentType, small.payload.length, "fin"));

@@ -5,7 +5,7 @@ import { KeyUseRecorder } from "./auth/api-keys.js";
 import { registerBackgroundWork } from "./background.js";
 import type { Deps } from "./context.js";
 import { registerDashboard } from "./plugins/dashboard.js";
-import { frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/errors.js";
+import { answerClientError, frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/errors.js";
 import { registerJsonBodies } from "./plugins/json-body.js";
 import { Limiter } from "./limits/limiter.js";
 import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
@@ -43,6 +43,9 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true, allErrors: false } },
     schemaController: { compilersFactory: { buildValidator, buildSerializer } },
     frameworkErrors: (error, _request, reply) => sendProblem(reply, frameworkProblem(error)),
+    // A request Node's parser gives up on (a body shorter than its Content-Length, then the
+    // client's FIN; a malformed request line) never reaches a route: answer it as problem+json too.
+    clientErrorHandler: answerClientError,
   });
   // Only JSON bodies (and multipart where a route opts in); text/plain would slip past the schemas.
   app.removeContentTypeParser("text/plain");

@@ -88,6 +88,29 @@ export function frameworkProblem(error: FastifyError): AppError {
   return new AppError("invalid_request", "The URL is not valid.");
 }
 
+const CLIENT_ERROR_BODY = JSON.stringify({
+  type: "https://certdesk.dev/errors/invalid_request",
+  title: "Invalid request",
+  status: 400,
+  code: "invalid_request",
+  detail: "The request could not be read (it was cut short or is not valid HTTP).",
+});
+
+/** Fastify's clientErrorHandler: the socket's last words, in the problem format. */
+export function answerClientError(error: Error & { code?: string }, socket: import("node:net").Socket): void {
+  if (error.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(
+    "HTTP/1.1 400 Bad Request\r\n" +
+      "Content-Type: application/problem+json\r\n" +
+      `Content-Length: ${Buffer.byteLength(CLIENT_ERROR_BODY)}\r\n` +
+      "Connection: close\r\n\r\n" +
+      CLIENT_ERROR_BODY,
+  );
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const appError = toAppError(error);
