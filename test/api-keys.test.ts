@@ -4,22 +4,14 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE } from "../src/server/clock.js";
-import { Client, createTestApp } from "./helpers/app.js";
-import type { TestApp } from "./helpers/app.js";
+import { createTestApp } from "./helpers/app.js";
+import type { Client, TestApp } from "./helpers/app.js";
+import { keyClient } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
 import { addBillingProfile, buildTeamFixture, createTeam, inviteAndAccept, multipartFile, SMALL_PDF } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
 
 const SECRET_SHAPE = /^cdk_[0-9a-f]{64}$/;
-
-/** A client that authenticates with a bearer key only (no cookie, no CSRF header). */
-export function keyClient(h: TestApp, secret: string): Client {
-  const client = new Client(h.app);
-  client.csrf = false;
-  const request = client.request.bind(client);
-  client.request = (method, url, body, headers = {}) => request(method, url, body, { authorization: `Bearer ${secret}`, ...headers });
-  return client;
-}
 
 describe.each(ENGINES)("API keys on %s", (engine) => {
   let h: TestApp;

@@ -1,12 +1,16 @@
 // SECURITY 7, 8, 11: deny by default, and the permission matrix against SPEC.md's table.
 // The expectations are copied BY HAND from SPEC.md ("Roles and permissions"); nothing here reads
-// src/server/policy/roles.ts, so a wrong role map fails this file.
+// src/server/policy/roles.ts, so a wrong role map fails this file. Every team action is also run as
+// API keys (SPEC 13, SECURITY 33): one holding the permission, one of the same team lacking it, one of
+// another team; and a key beside the Owner's cookie, which must never widen what the key may do.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../src/shared/permissions.js";
 import type { Permission, Role } from "../src/shared/permissions.js";
 import { uniqueEmail } from "./helpers/app.js";
 import type { Body, Client, SignedIn, TestApp } from "./helpers/app.js";
 import { createTestApp } from "./helpers/app.js";
+import { createApiKey, keyBesideCookie, keyClient } from "./helpers/api-keys.js";
+import type { CreatedKey } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
 import { makeCsr } from "./helpers/csr.js";
 import {
@@ -45,7 +49,8 @@ const SPEC_TABLE = `
 | \`billing.refund\` | refund an order | ✓ | ✓ | ✓ | | |
 | \`validation.view\` | see validation documents and steps | ✓ | ✓ | | ✓ | |
 | \`validation.manage\` | upload documents, choose and complete validation steps | ✓ | ✓ | | ✓ | |
-| \`certificates.manage\` | submit a CSR, download and reissue certificates | ✓ | ✓ | | | ✓ |
+| \`certificates.manage\` | submit a CSR, download, reissue and revoke certificates | ✓ | ✓ | | | ✓ |
+| \`automation.manage\` | create, list and revoke the team's API keys and ACME credentials | ✓ | ✓ | | | |
 `;
 
 const COLUMNS: readonly Persona[] = ["owner", "account_admin", "billing", "validation", "installer"];
@@ -71,10 +76,17 @@ function expectedPermissions(persona: Persona): Permission[] {
   return [...GRANTS.keys()].filter((permission) => holds(persona, permission)).sort();
 }
 
+// By hand from SPEC.md rule 13 and API.md "Machine access": a key may hold any permission but the
+// Owner's own acts, deleting and transferring the team.
+const OWNER_IN_PERSON: ReadonlySet<Permission> = new Set(["team.delete", "team.transfer"]);
+const KEY_GRANTABLE: readonly Permission[] = [...GRANTS.keys()].filter((permission) => !OWNER_IN_PERSON.has(permission));
+
 // ---------------------------------------------------------------------------------------------
 // Every API route and the access it must declare. A registered /api route missing here, or
 // declaring something else, fails the suite (deny by default).
-type Access = "public" | "signedIn" | Permission;
+// "public": anyone, keys included; "person": anyone but a key (no session needed); "signedIn": a
+// person with a session; a permission; or a named rule of several ways in, compared by its name.
+type Access = "public" | "person" | "signedIn" | Permission | { rule: string; permission: Permission };
 interface RouteRow {
   method: string;
   path: string;
@@ -82,14 +94,14 @@ interface RouteRow {
 }
 
 const ROUTES: readonly RouteRow[] = [
-  { method: "POST", path: "/api/auth/signup", access: "public" },
-  { method: "POST", path: "/api/auth/login", access: "public" },
-  { method: "POST", path: "/api/auth/logout", access: "public" },
-  { method: "POST", path: "/api/auth/password-reset", access: "public" },
-  { method: "POST", path: "/api/auth/password-reset/confirm", access: "public" },
+  { method: "POST", path: "/api/auth/signup", access: "person" },
+  { method: "POST", path: "/api/auth/login", access: "person" },
+  { method: "POST", path: "/api/auth/logout", access: "person" },
+  { method: "POST", path: "/api/auth/password-reset", access: "person" },
+  { method: "POST", path: "/api/auth/password-reset/confirm", access: "person" },
   { method: "GET", path: "/api/openapi.json", access: "public" },
-  { method: "GET", path: "/api/invitations/:token", access: "public" },
-  { method: "POST", path: "/api/invitations/:token/decline", access: "public" },
+  { method: "GET", path: "/api/invitations/:token", access: "person" },
+  { method: "POST", path: "/api/invitations/:token/decline", access: "person" },
   { method: "POST", path: "/api/invitations/:token/accept", access: "signedIn" },
   { method: "GET", path: "/api/me", access: "signedIn" },
   { method: "PUT", path: "/api/me/active-team", access: "signedIn" },
@@ -101,8 +113,8 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/teams/:teamId/transfer", access: "team.transfer" },
   { method: "GET", path: "/api/teams/:teamId/members", access: "team.view" },
   { method: "PATCH", path: "/api/teams/:teamId/members/:userId", access: "members.update" },
-  // Leaving needs only membership (SPEC rule 10); removing somebody else is members.remove, checked in the command.
-  { method: "DELETE", path: "/api/teams/:teamId/members/:userId", access: "team.view" },
+  // Leaving is open to every member (SPEC rule 10); removing somebody else needs members.remove.
+  { method: "DELETE", path: "/api/teams/:teamId/members/:userId", access: { rule: "self or members.remove", permission: "members.remove" } },
   { method: "POST", path: "/api/teams/:teamId/invitations", access: "members.invite" },
   { method: "GET", path: "/api/teams/:teamId/invitations", access: "members.invite" },
   { method: "POST", path: "/api/teams/:teamId/invitations/:invitationId/resend", access: "members.invite" },
@@ -128,9 +140,13 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain/complete", access: "validation.manage" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/csr", access: "certificates.manage" },
   { method: "GET", path: "/api/teams/:teamId/orders/:orderId/certificate", access: "certificates.manage" },
+  // Machine access (API.md).
+  { method: "GET", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
+  { method: "POST", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
+  { method: "DELETE", path: "/api/teams/:teamId/api-keys/:apiKeyId", access: "automation.manage" },
 ];
 
-/** The short explicit list of routes anyone may call without a session. */
+/** The short explicit list of routes anyone may call without a session ("public" and "person" ones). */
 const PUBLIC_ALLOWED = new Set([
   "POST /api/auth/signup",
   "POST /api/auth/login",
@@ -145,6 +161,13 @@ const PUBLIC_ALLOWED = new Set([
 
 const key = (method: string, path: string) => `${method} ${routeShape(path)}`;
 const ROW_BY_KEY = new Map(ROUTES.map((row) => [key(row.method, row.path), row]));
+
+/** One comparable word for an access, the table's or a route's (whose rules are objects with a name and a permission). */
+function accessName(access: Access | { name: string; permission: string } | undefined): string {
+  if (access === undefined) return "nothing";
+  if (typeof access === "string") return access;
+  return `rule "${"rule" in access ? access.rule : access.name}" (else ${access.permission})`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // How each team action is exercised. `allowed` builds the request of a persona that holds the
@@ -197,6 +220,8 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
   let objects: AccountObjects;
   let issuedOrderId: string;
   let csrForObjects: string;
+  /** A key of the fixture team that only the revoke probe's denied callers aim at: it must survive them. */
+  let standingKey: CreatedKey;
 
   beforeAll(async () => {
     // A roomy team limit: throwaway teams for delete and transfer come on top of the fixture's.
@@ -205,6 +230,7 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     objects = await addAccountObjects(fx.owner.client, fx.teamId, "matrix");
     csrForObjects = makeCsr({ san: [objects.domain] }).csrPem;
     issuedOrderId = await issuedOrder();
+    standingKey = await createApiKey(fx.owner.client, fx.teamId, ["team.view"], "standing key");
   });
   afterAll(() => h?.close());
 
@@ -542,6 +568,35 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       denied: () => ({ url: `/api/teams/${T()}/audit` }),
       allowed: async () => ({ url: `/api/teams/${T()}/audit` }),
     },
+    // Machine access. A new key's permissions must be the creator's own: automation.manage is one
+    // that every allowed caller (a key holding just it included) holds.
+    {
+      name: "list API keys",
+      method: "GET",
+      path: "/api/teams/:teamId/api-keys",
+      permission: "automation.manage",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/api-keys` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/api-keys` }),
+    },
+    {
+      name: "create an API key",
+      method: "POST",
+      path: "/api/teams/:teamId/api-keys",
+      permission: "automation.manage",
+      allowedStatus: 201,
+      denied: () => ({ url: `/api/teams/${T()}/api-keys`, body: { name: "Never created", permissions: ["team.view"] } }),
+      allowed: async (persona) => ({ url: `/api/teams/${T()}/api-keys`, body: { name: `Key made by ${persona}`, permissions: ["automation.manage"] } }),
+    },
+    {
+      name: "revoke an API key",
+      method: "DELETE",
+      path: "/api/teams/:teamId/api-keys/:apiKeyId",
+      permission: "automation.manage",
+      allowedStatus: 204,
+      denied: () => ({ url: `/api/teams/${T()}/api-keys/${standingKey.id}` }),
+      allowed: async (persona) => ({ url: `/api/teams/${T()}/api-keys/${(await createApiKey(fx.owner.client, T(), ["team.view"], `To revoke by ${persona}`)).id}` }),
+    },
   ];
 
   async function send(client: Client, method: string, call: Call) {
@@ -550,22 +605,54 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     return { status: response.statusCode, code: body.code as string | undefined, detail: body.detail as string | undefined, raw: response.body };
   }
 
-  /** Anonymous → 401, outsider → 404, members without the permission → 403 naming it, with it → `allowed`. */
-  async function runProbe(probe: Probe, allowedCheck: (persona: Persona, answer: Awaited<ReturnType<typeof send>>) => void) {
+  // Keys, made through the API like a user makes them, one per need and reused across probes.
+  const keyCache = new Map<string, Promise<CreatedKey>>();
+  function cachedKey(label: string, make: () => Promise<CreatedKey>): Promise<CreatedKey> {
+    let made = keyCache.get(label);
+    if (!made) keyCache.set(label, (made = make()));
+    return made;
+  }
+  /** A key of the fixture team holding `permission` only. */
+  const keyHolding = (permission: Permission) => cachedKey(`holding ${permission}`, () => createApiKey(fx.owner.client, T(), [permission], `Holds ${permission}`));
+  /** A key of the fixture team holding every grantable permission but `permission` (all of them, for the Owner's own acts). */
+  const keyLacking = (permission: Permission) =>
+    cachedKey(`lacking ${permission}`, () => createApiKey(fx.owner.client, T(), KEY_GRANTABLE.filter((p) => p !== permission), `Lacks ${permission}`));
+  /** A key of another team (the outsider's default team) holding every grantable permission. */
+  const foreignKey = () => cachedKey("foreign", () => createApiKey(fx.outsider.client, fx.outsider.defaultTeamId, KEY_GRANTABLE, "Another team's key"));
+
+  function expectForbidden(who: string, answer: Awaited<ReturnType<typeof send>>, permission: Permission) {
+    expect.soft([answer.status, answer.code], `${who}: ${answer.raw}`).toEqual([403, "forbidden"]);
+    expect.soft(answer.detail ?? "", `${who}: the detail names the permission`).toContain(permission);
+  }
+
+  /**
+   * Anonymous → 401, outsider → 404, members without the permission → 403 naming it, with it →
+   * `allowed`; and as keys: holding it → `allowed` (the Owner's own acts: refused to every key), of the
+   * team but lacking it → 403 naming it, of another team → 404. Keys go before the personas, so that
+   * the Account Admin's answer to the role change (which undoes the Owner's) is the last word.
+   */
+  async function runProbe(probe: Probe, allowedCheck: (who: string, answer: Awaited<ReturnType<typeof send>>) => void) {
     const anonymous = await send(h.client(), probe.method, probe.denied());
     expect.soft([anonymous.status, anonymous.code], `anonymous: ${anonymous.raw}`).toEqual([401, "unauthenticated"]);
 
     const outsider = await send(fx.outsider.client, probe.method, probe.denied());
     expect.soft([outsider.status, outsider.code], `non-member: ${outsider.raw}`).toEqual([404, "not_found"]);
 
+    if (KEY_GRANTABLE.includes(probe.permission)) {
+      const holder = keyClient(h, (await keyHolding(probe.permission)).secret);
+      allowedCheck(`a key holding ${probe.permission}`, await send(holder, probe.method, await probe.allowed("owner")));
+    }
+    const lacking = keyClient(h, (await keyLacking(probe.permission)).secret);
+    expectForbidden(`a key holding every grantable permission but ${probe.permission}`, await send(lacking, probe.method, probe.denied()), probe.permission);
+    const foreign = await send(keyClient(h, (await foreignKey()).secret), probe.method, probe.denied());
+    expect.soft([foreign.status, foreign.code], `another team's key: ${foreign.raw}`).toEqual([404, "not_found"]);
+
     for (const persona of PERSONAS) {
       const client = fx.as(persona).client;
       if (holds(persona, probe.permission)) {
         allowedCheck(persona, await send(client, probe.method, await probe.allowed(persona)));
       } else {
-        const answer = await send(client, probe.method, probe.denied(persona));
-        expect.soft([answer.status, answer.code], `${persona}: ${answer.raw}`).toEqual([403, "forbidden"]);
-        expect.soft(answer.detail ?? "", `${persona}: the detail names the permission`).toContain(probe.permission);
+        expectForbidden(persona, await send(client, probe.method, probe.denied(persona)), probe.permission);
       }
     }
   }
@@ -583,9 +670,11 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     const problems: string[] = [];
     for (const route of registered) {
       const row = ROW_BY_KEY.get(key(route.method, route.url));
-      if (!row) problems.push(`${route.method} ${route.url} (access ${route.access ?? "none"}) is not in the permission table`);
-      else if (row.access !== route.access) problems.push(`${route.method} ${route.url} declares ${route.access ?? "nothing"}, the table says ${row.access}`);
-      if (route.access === "public" && !PUBLIC_ALLOWED.has(key(route.method, route.url))) problems.push(`${route.method} ${route.url} is public but not on the public list`);
+      if (!row) problems.push(`${route.method} ${route.url} (access ${accessName(route.access)}) is not in the permission table`);
+      else if (accessName(row.access) !== accessName(route.access)) problems.push(`${route.method} ${route.url} declares ${accessName(route.access)}, the table says ${accessName(row.access)}`);
+      const open = route.access === "public" || route.access === "person";
+      if (open && !PUBLIC_ALLOWED.has(key(route.method, route.url))) problems.push(`${route.method} ${route.url} needs no session (${route.access}) but is not on the public list`);
+      if (!open && PUBLIC_ALLOWED.has(key(route.method, route.url))) problems.push(`${route.method} ${route.url} is on the public list but declares ${accessName(route.access)}`);
     }
     const registeredKeys = new Set(registered.map((route) => key(route.method, route.url)));
     for (const row of ROUTES) {
@@ -622,26 +711,75 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     for (const probe of probes) expect(ROW_BY_KEY.has(key(probe.method, probe.path)), probe.name).toBe(true);
   });
 
-  describe("team actions × {owner, each role, non-member, anonymous}", () => {
+  describe("team actions × {owner, each role, non-member, anonymous, keys with, without, of another team}", () => {
     for (const probe of probes) {
       it(`${probe.name}: ${probe.method} ${probe.path} needs ${probe.permission}`, async () => {
-        await runProbe(probe, (persona, answer) => {
-          expect.soft(answer.status, `${persona} holds ${probe.permission}: ${answer.raw}`).toBe(probe.allowedStatus);
+        await runProbe(probe, (who, answer) => {
+          expect.soft(answer.status, `${who} holds ${probe.permission}: ${answer.raw}`).toBe(probe.allowedStatus);
         });
       });
     }
   });
 
-  it("signedIn routes refuse anonymous callers; public ones never ask for a session", async () => {
+  it("signedIn routes refuse anonymous callers; public ones never ask for a session; a key gets only the public ones", async () => {
     const tokenLike = "x".repeat(43);
+    // A key that works (on its team's routes) and holds everything a key can.
+    const everything = await keyLacking("team.delete");
+    const bot = keyClient(h, everything.secret);
+    expect((await bot.get(`/api/teams/${T()}/members`)).statusCode).toBe(200);
+    let asKey = 0;
     for (const route of registeredApiRoutes(h)) {
       if (route.url.includes(":teamId")) continue;
       const url = route.url.replace(/:token/g, tokenLike).replace(/:[A-Za-z0-9_]+/g, placeholderId);
-      const response = await h.client().request(route.method, url, route.method === "GET" ? undefined : {});
+      const body = route.method === "GET" ? undefined : {};
+      const response = await h.client().request(route.method, url, body);
       const code = response.body ? (JSON.parse(response.body) as { code?: string }).code : undefined;
       if (route.access === "signedIn") expect.soft([response.statusCode, code], `${route.method} ${route.url}`).toEqual([401, "unauthenticated"]);
       else expect.soft(code, `${route.method} ${route.url}`).not.toBe("unauthenticated");
+
+      const byKey = await bot.request(route.method, url, body);
+      const keyCode = byKey.body && byKey.headers["content-type"]?.toString().includes("json") ? (JSON.parse(byKey.body) as { code?: string }).code : undefined;
+      if (route.access === "public") {
+        expect.soft(keyCode, `a key on public ${route.method} ${route.url}`).not.toBe("unauthenticated");
+      } else {
+        expect.soft([byKey.statusCode, keyCode], `a key on ${route.access} ${route.method} ${route.url}: ${byKey.body}`).toEqual([401, "unauthenticated"]);
+        asKey += 1;
+      }
     }
+    // The person routes (auth, invitation links) and the signedIn ones: a dozen and more.
+    expect(asKey).toBeGreaterThan(10);
+    expect((await bot.get("/api/products")).statusCode).toBe(200);
+    expect((await bot.get("/api/openapi.json")).statusCode).toBe(200);
+  });
+
+  describe("a bearer key beside the Owner's cookie never widens: the key alone decides (SECURITY 33)", () => {
+    /** The Owner's cookie and CSRF header, and the key's Authorization header. */
+    const ownerWithKey = (secret: string, method: string, call: Call) => send(keyBesideCookie(h, fx.owner.client, secret), method, call);
+
+    it("a key lacking the permission, sent with the Owner's cookie, is refused 403 on every team action", async () => {
+      for (const probe of probes) {
+        const narrow = await keyLacking(probe.permission);
+        expectForbidden(`${probe.method} ${probe.path}, Owner's cookie + a key without ${probe.permission}`, await ownerWithKey(narrow.secret, probe.method, probe.denied()), probe.permission);
+      }
+      // The fixture team survived the Owner's cookie on DELETE and transfer.
+      const team = (await fx.owner.client.get(`/api/teams/${T()}`)).json().team;
+      expect(team.owner.id).toBe(fx.owner.user.id);
+    });
+
+    it("a revoked key with a valid cookie is 401 everywhere, the cookie is no fallback", async () => {
+      const revoked = await createApiKey(fx.owner.client, T(), KEY_GRANTABLE, "Revoked at once");
+      expect((await fx.owner.client.delete(`/api/teams/${T()}/api-keys/${revoked.id}`)).statusCode).toBe(204);
+      for (const probe of probes) {
+        const answer = await ownerWithKey(revoked.secret, probe.method, probe.denied());
+        expect.soft([answer.status, answer.code], `${probe.method} ${probe.path}: ${answer.raw}`).toEqual([401, "unauthenticated"]);
+      }
+      for (const url of ["/api/me", "/api/teams"]) {
+        const answer = await ownerWithKey(revoked.secret, "GET", { url });
+        expect.soft([answer.status, answer.code], `GET ${url}: ${answer.raw}`).toEqual([401, "unauthenticated"]);
+      }
+      // The cookie alone still works: only the key was refused.
+      expect((await fx.owner.client.get("/api/me")).statusCode).toBe(200);
+    });
   });
 
   it("leaving is open to every member but the Owner; nobody leaves for somebody else", async () => {
@@ -723,5 +861,7 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     const byId = (a: { userId: string }, b: { userId: string }) => a.userId.localeCompare(b.userId);
     expect(members[0]).toMatchObject(expected[0]!);
     expect(members.map(({ userId, roles, isOwner }) => ({ userId, roles, isOwner })).sort(byId)).toEqual(expected.sort(byId));
+    // Nobody refused revoked the key the revoke probe's refusals aimed at.
+    expect((await keyClient(h, standingKey.secret).get(`/api/teams/${fx.teamId}`)).statusCode).toBe(200);
   });
 });
