@@ -1,10 +1,13 @@
 // SECURITY 9 (and SPEC rules 6, 12): members of team A reach nothing of team B. Every team route is
 // called with B's team and B's object ids, and with A's path carrying B's ids; each answer is
 // 404 not_found, and the database is byte-for-byte what it was (B unchanged, nothing written).
+// The same holds for A's API keys (SPEC rule 13): a key acts in its own team only.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Permission } from "../src/shared/permissions.js";
 import type { Body, Client, TestApp } from "./helpers/app.js";
 import { createTestApp, uniqueEmail } from "./helpers/app.js";
+import { createApiKey, keyClient } from "./helpers/api-keys.js";
+import type { CreatedKey } from "./helpers/api-keys.js";
 import { makeCsr } from "./helpers/csr.js";
 import { ENGINES } from "./helpers/engines.js";
 import { SMALL_PDF, addAccountObjects, buildTeamFixture, inviteAndAccept, multipartFile, registeredApiRoutes, snapshot, uniqueDomain } from "./helpers/fixtures.js";
@@ -23,6 +26,12 @@ type Ids = Record<string, string>;
 /** By hand from SPEC.md: what the installer role grants. */
 const INSTALLER: ReadonlySet<Permission> = new Set(["team.view", "orders.view", "certificates.manage"]);
 
+/** By hand from SPEC.md's table and API.md "Machine access": every permission a key may hold (all but team.delete and team.transfer). */
+const KEY_GRANTABLE: readonly Permission[] = [
+  "team.view", "team.update", "members.invite", "members.update", "members.remove", "audit.view", "orders.view", "orders.create",
+  "billing.view", "billing.manage", "billing.refund", "validation.view", "validation.manage", "certificates.manage", "automation.manage",
+];
+
 describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   let h: TestApp;
   let A: TeamFixture;
@@ -30,6 +39,10 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   let aObjects: AccountObjects;
   let bObjects: AccountObjects;
   let csrForB: string;
+  /** B's own key: A must not revoke it. */
+  let bKey: CreatedKey;
+  /** A's key holding every permission a key can hold. */
+  let aKey: CreatedKey;
 
   beforeAll(async () => {
     h = await createTestApp(engine);
@@ -38,6 +51,10 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     // A's Account Admin is also an installer in B: their A permissions must not leak into B.
     await inviteAndAccept(h, B.owner.client, B.teamId, A.members.account_admin, ["installer"]);
     csrForB = makeCsr({ san: [bObjects.domain] }).csrPem;
+    [bKey, aKey] = await Promise.all([
+      createApiKey(B.owner.client, B.teamId, ["team.view", "orders.view"], "Bravo deploy bot"),
+      createApiKey(A.owner.client, A.teamId, KEY_GRANTABLE, "Alpha deploy bot"),
+    ]);
   });
   afterAll(() => h?.close());
 
@@ -50,6 +67,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     billingProfileId: bObjects.billingProfileId,
     documentId: bObjects.documentId,
     domain: bObjects.domain,
+    apiKeyId: bKey.id,
   });
 
   function fill(path: string, ids: Ids): string {
@@ -84,6 +102,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
         return { method, url, body: { method: "dns" } };
       case "POST /api/teams/:teamId/orders/:orderId/csr":
         return { method, url, body: { csr: csrForB } };
+      case "POST /api/teams/:teamId/api-keys":
+        return { method, url, body: { name: "Planted key", permissions: ["team.view"] } };
       case "POST /api/teams/:teamId/orders/:orderId/documents": {
         const { body, headers } = multipartFile("planted.pdf", SMALL_PDF);
         return { method, url, body, headers };
@@ -94,6 +114,26 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   }
 
   const teamRoutes = () => registeredApiRoutes(h).filter((route) => route.url.includes(":teamId"));
+
+  /**
+   * The ids with which a route on A's own path reaches for B's objects: every id from B; and, under
+   * A's own order, B's document. None when the route names no object but the team.
+   */
+  function aPathWithBIds(route: { method: string; url: string }): Ids[] {
+    const idsOfAWithB = (overrides: Ids): Ids => ({ ...idsOfB(), teamId: A.teamId, ...overrides });
+    const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!).filter((p) => p !== "teamId");
+    const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders"].includes(`${route.method} ${route.url}`);
+    if (params.length === 0 && !idInBody) return [];
+    const variants: Ids[] = [idsOfAWithB({})];
+    if (params.includes("orderId") && params.some((p) => p !== "orderId" && p !== "domain")) {
+      variants.push(idsOfAWithB({ orderId: aObjects.orderId, domain: aObjects.domain }));
+    }
+    return variants;
+  }
+
+  /** The permission a route asks for (a rule's, when it declares one). */
+  const needs = (route: { access: unknown }): string =>
+    typeof route.access === "object" && route.access !== null ? (route.access as { permission: string }).permission : String(route.access ?? "");
 
   async function send(client: Client, call: Call) {
     const response = await client.request(call.method, call.url, call.body, call.headers);
@@ -131,7 +171,6 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
 
   it("A's path carrying B's ids (members, invitations, orders, profiles, documents) gets 404, and nothing changes", async () => {
     const before = await snapshot(h.t.db);
-    const idsOfAWithB = (overrides: Ids): Ids => ({ ...idsOfB(), teamId: A.teamId, ...overrides });
     let calls = 0;
     for (const actor of [
       { who: "A's Owner", person: A.owner, lacks: [] as string[] },
@@ -139,17 +178,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
       { who: "A's Account Admin (also B's installer)", person: A.members.account_admin, lacks: ["team.delete", "team.transfer"] },
     ]) {
       for (const route of teamRoutes()) {
-        const needs = typeof route.access === "object" ? route.access.permission : (route.access ?? "");
-        if (actor.lacks.includes(needs)) continue; // refused in A already: no tenancy question
-        const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!).filter((p) => p !== "teamId");
-        const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders"].includes(`${route.method} ${route.url}`);
-        if (params.length === 0 && !idInBody) continue;
-        // Every id from B; and, under A's own order, B's document.
-        const variants: Ids[] = [idsOfAWithB({})];
-        if (params.includes("orderId") && params.some((p) => p !== "orderId" && p !== "domain")) {
-          variants.push(idsOfAWithB({ orderId: aObjects.orderId, domain: aObjects.domain }));
-        }
-        for (const ids of variants) {
+        if (actor.lacks.includes(needs(route))) continue; // refused in A already: no tenancy question
+        for (const ids of aPathWithBIds(route)) {
           calls += 1;
           await expectNotFound(actor.who, actor.person.client, callFor(route.method, route.url, ids, actor.person.user.id));
         }
@@ -157,6 +187,31 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     }
     expect(calls).toBeGreaterThan(20);
     expect(await snapshot(h.t.db)).toEqual(before);
+  });
+
+  it("A's API key, with B's team id and ids or on A's path with B's ids, gets 404 everywhere, and B is unchanged", async () => {
+    const bot = keyClient(h, aKey.secret);
+    // The key works in A; its first use is recorded (at most once a minute, and the clock stands
+    // still here), so the snapshot is taken once that write has landed.
+    expect((await bot.get(`/api/teams/${A.teamId}`)).statusCode).toBe(200);
+    await expect.poll(async () => (await A.owner.client.get(`/api/teams/${A.teamId}/api-keys?limit=100`)).json().items.find((k: { id: string }) => k.id === aKey.id)?.lastUsedAt).not.toBeNull();
+    const before = await snapshot(h.t.db);
+    let calls = 0;
+    for (const route of teamRoutes()) {
+      calls += 1;
+      await expectNotFound("A's key, B's team", bot, callFor(route.method, route.url, idsOfB(), A.owner.user.id));
+      if (!KEY_GRANTABLE.includes(needs(route) as Permission)) continue; // refused in A already: no tenancy question
+      for (const ids of aPathWithBIds(route)) {
+        calls += 1;
+        await expectNotFound("A's key, A's path", bot, callFor(route.method, route.url, ids, A.owner.user.id));
+      }
+    }
+    expect(calls).toBeGreaterThan(40);
+    expect(await snapshot(h.t.db)).toEqual(before);
+    // B's key still works in B, and only there.
+    const bBot = keyClient(h, bKey.secret);
+    expect((await bBot.get(`/api/teams/${B.teamId}/orders`)).statusCode).toBe(200);
+    expect((await bBot.get(`/api/teams/${A.teamId}/orders`)).statusCode).toBe(404);
   });
 
   it("a user in both teams gets in B only what their role in B grants (rule 6)", async () => {
@@ -170,7 +225,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
       expect.soft([answer.status, answer.code], `${route.method} ${route.url} → ${answer.raw}`).toEqual([403, "forbidden"]);
       refused += 1;
     }
-    // Removing somebody else is members.remove even though the route itself only needs team.view.
+    // Removing somebody else is members.remove (the route's rule lets members remove only themselves).
     const removal = await send(dual.client, { method: "DELETE", url: `/api/teams/${B.teamId}/members/${B.members.validation.user.id}` });
     expect([removal.status, removal.code]).toEqual([403, "forbidden"]);
     expect(refused).toBeGreaterThan(10);
