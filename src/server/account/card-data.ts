@@ -2,8 +2,6 @@
 // a full card number (a run of 12+ digits, spaces and dashes allowed) is refused before it is stored.
 import { AppError } from "../errors.js";
 
-export const CARD_BRANDS = ["visa", "mastercard", "amex", "discover", "jcb", "diners", "unionpay"] as const;
-
 const PAN_LIKE = /(?:\d[ -]?){12,}/;
 
 export function refuseCardNumbers(fields: Record<string, unknown>): void {

@@ -13,9 +13,9 @@
 // - compared after NFC and lower-casing; 64 characters before the @, 254 in all, 63 per label.
 import { domainToASCII, domainToUnicode } from "node:url";
 import { AppError } from "../errors.js";
+import { EMAIL_MAX_LENGTH } from "../../shared/formats.js";
 import { mixesScripts, scriptsOf } from "./scripts.js";
 
-export const EMAIL_MAX_LENGTH = 254;
 const LOCAL_MAX_LENGTH = 64;
 const LABEL_MAX_LENGTH = 63;
 

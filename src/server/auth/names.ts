@@ -4,9 +4,8 @@
 // sequence) or a bidi override/isolate (U+202E shows "exe.txt" as "txt.exe") in it could rewrite what
 // the reader sees, so names refuse every control and format character. That includes the zero-width
 // joiners of emoji sequences and Persian script: a name must read the same everywhere.
+import { NAME_MAX_LENGTH } from "../../shared/formats.js";
 import { AppError } from "../errors.js";
-
-export const NAME_MAX_LENGTH = 100;
 
 /** Control (Cc), format (Cf: bidi controls, zero-width characters, soft hyphen), unpaired surrogates, line and paragraph separators. */
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;

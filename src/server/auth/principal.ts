@@ -1,6 +1,7 @@
 // Who is acting: a person signed in with a session, or one of a team's API keys (later, an ACME
 // account). Every request resolves to at most one principal; commands record it on what they write.
 import type { Permission } from "../../shared/permissions.js";
+import type { ActorRefDto } from "../../shared/schemas/common.js";
 
 /** A signed-in person, re-read from the store with their session on every request. */
 export interface UserPrincipal {
@@ -27,14 +28,10 @@ export interface ApiKeyPrincipal {
 
 export type Principal = UserPrincipal | ApiKeyPrincipal;
 
-export type ActorType = "user" | "apiKey" | "acmeAccount";
+export type ActorType = AuditActor["type"];
 
 /** How the audit log names a principal: a key is the key, with its creator's e-mail. */
-export interface AuditActor {
-  type: ActorType;
-  id: string;
-  email: string;
-}
+export type AuditActor = ActorRefDto;
 
 export function auditActorOf(principal: Principal): AuditActor {
   return principal.kind === "user"

@@ -4,10 +4,8 @@
 import { createPublicKey } from "node:crypto";
 import { x509 } from "./crypto.js";
 import { canonicalNames, isDnsName } from "./dns-name.js";
+import { MAX_CSR_BYTES } from "../../shared/formats.js";
 import { AppError } from "../errors.js";
-
-/** Largest accepted CSR text (a 8192-bit RSA CSR with many names stays far below). */
-export const MAX_CSR_BYTES = 16 * 1024;
 
 const MIN_RSA_BITS = 2048;
 const MAX_RSA_BITS = 8192;

@@ -3,7 +3,7 @@
 // DNS record, a stale file) never proves anything; the method may change until the step completes.
 import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
 import { validatedName } from "../account/domain-validation.js";
-import type { ValidationMethod } from "../account/domain-validation.js";
+import type { ValidationMethod } from "../../shared/account.js";
 import type { TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";

@@ -10,8 +10,6 @@ import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
 import { lockTeam } from "./team-lock.js";
 
-export const MAX_DOMAINS = 100;
-
 export interface PlaceOrderInput {
   productId: string;
   domains: string[];

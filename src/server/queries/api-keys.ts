@@ -2,7 +2,7 @@
 import { parsePermissions } from "../auth/api-keys.js";
 import type { Executor } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import type { ApiKeyDto } from "../routes/api-key-schemas.js";
+import type { ApiKeyDto } from "../../shared/schemas/api-keys.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 function keysOf(executor: Executor, teamId: string) {

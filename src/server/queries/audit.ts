@@ -1,14 +1,15 @@
 // A team's audit log, newest first, keyset-paginated on the time-ordered id.
 import type { AuditActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
-import type { AuditItemDto } from "../routes/schemas.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { AuditItemDto } from "../../shared/schemas/audit.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export async function listAudit(
   executor: Executor,
   teamId: string,
   input: { limit: number; cursor?: string },
-): Promise<{ items: AuditItemDto[]; nextCursor: string | null }> {
+): Promise<Page<AuditItemDto>> {
   const after = decodeCursor(input.cursor, 1);
   let query = executor.selectFrom("auditLog").selectAll().where("teamId", "=", teamId);
   if (after) query = query.where("id", "<", after[0]!);

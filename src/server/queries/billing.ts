@@ -3,12 +3,14 @@ import { presentActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
 import type { BillingProfile } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import type { BillingProfileDto, TransactionDto } from "../routes/account-schemas.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { BillingProfileDto, TransactionDto } from "../../shared/schemas/billing.js";
+import type { ProductDto, ProductType } from "../../shared/schemas/orders.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
-export async function listProducts(executor: Executor) {
+export async function listProducts(executor: Executor): Promise<ProductDto[]> {
   const rows = await executor.selectFrom("products").selectAll().orderBy("type").orderBy("years").execute();
-  return rows.map((p) => ({ ...p, type: p.type as "DV" | "OV" | "EV", wildcardAllowed: p.wildcardAllowed === 1 }));
+  return rows.map((p) => ({ ...p, type: p.type as ProductType, wildcardAllowed: p.wildcardAllowed === 1 }));
 }
 
 function presentProfile(p: BillingProfile): BillingProfileDto {
@@ -45,7 +47,7 @@ export async function listTransactions(
   executor: Executor,
   teamId: string,
   input: { limit: number; cursor?: string; orderId?: string },
-): Promise<{ items: TransactionDto[]; nextCursor: string | null }> {
+): Promise<Page<TransactionDto>> {
   const after = decodeCursor(input.cursor, 1);
   let query = executor
     .selectFrom("transactions")

@@ -8,7 +8,8 @@ import type { DocumentMediaType } from "../account/document-types.js";
 import { presentActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import type { DocumentDto } from "../routes/account-schemas.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { DocumentDto } from "../../shared/schemas/documents.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 function documentsOf(executor: Executor, teamId: string, orderId: string) {
@@ -57,7 +58,7 @@ export async function listDocuments(
   teamId: string,
   orderId: string,
   input: { limit: number; cursor?: string },
-): Promise<{ items: DocumentDto[]; nextCursor: string | null }> {
+): Promise<Page<DocumentDto>> {
   await assertOrderOfTeam(executor, teamId, orderId);
   const after = decodeCursor(input.cursor, 1);
   let query = documentsOf(executor, teamId, orderId);

@@ -1,15 +1,15 @@
 // Invitation reads: a team's list (newest first, cursor on id) and the token preview for the invitee.
-import type { Role } from "../../shared/permissions.js";
 import type { Executor } from "../db/transaction.js";
 import type { Invitation } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { effectiveStatus } from "../commands/invitations.js";
 import { parseRoles } from "../policy/roles.js";
-import type { InvitationDto } from "../routes/schemas.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { InvitationDto, InvitationPreviewDto, InvitationStatus } from "../../shared/schemas/invitations.js";
 import { hashToken } from "../secrets.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
-export type InvitationFilter = "all" | "pending" | "accepted" | "declined" | "revoked" | "expired";
+export type InvitationFilter = InvitationStatus | "all";
 
 type Row = Invitation & { inviterEmail: string; inviterName: string };
 
@@ -18,7 +18,7 @@ function present(row: Row, now: Date): InvitationDto {
     id: row.id,
     email: row.email,
     roles: parseRoles(row.roles),
-    status: effectiveStatus(row, now) as InvitationDto["status"],
+    status: effectiveStatus(row, now) as InvitationStatus,
     invitedBy: { id: row.invitedBy, email: row.inviterEmail, name: row.inviterName },
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
@@ -44,7 +44,7 @@ export async function listInvitations(
   teamId: string,
   input: { status: InvitationFilter; limit: number; cursor?: string },
   now: Date,
-): Promise<{ items: InvitationDto[]; nextCursor: string | null }> {
+): Promise<Page<InvitationDto>> {
   const after = decodeCursor(input.cursor, 1);
   const nowIso = now.toISOString();
   let query = withInviter(executor).where("invitations.teamId", "=", teamId);
@@ -69,17 +69,12 @@ export async function listInvitations(
   };
 }
 
-/** What the link shows: the offer while it is pending; once it has ended, only how (API.md). */
-export type InvitationPreview =
-  | { teamName: string; invitedBy: { name: string; email: string }; email: string; roles: Role[]; expiresAt: string; status: "pending" }
-  | { status: Exclude<InvitationDto["status"], "pending"> };
-
 /**
  * The public preview behind an invitation link. An ended invitation (used, revoked, declined,
  * expired) shows its status and nothing else (SECURITY 31): a forwarded or leaked old link must not
  * tell who invited whom, to which team, with which roles.
  */
-export async function previewInvitation(executor: Executor, token: string, now: Date): Promise<InvitationPreview> {
+export async function previewInvitation(executor: Executor, token: string, now: Date): Promise<InvitationPreviewDto> {
   const row = await executor
     .selectFrom("invitations")
     .innerJoin("teams", "teams.id", "invitations.teamId")
@@ -96,7 +91,7 @@ export async function previewInvitation(executor: Executor, token: string, now: 
     .where("invitations.tokenHash", "=", hashToken(token))
     .executeTakeFirst();
   if (!row) throw new AppError("not_found", "This invitation link is not valid. It may have been replaced by a newer one.");
-  const status = effectiveStatus(row, now) as InvitationDto["status"];
+  const status = effectiveStatus(row, now) as InvitationStatus;
   if (status !== "pending") return { status };
   return {
     teamName: row.teamName,

@@ -4,7 +4,7 @@ import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { User } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import type { TeamSummaryDto, UserDto } from "../routes/schemas.js";
+import type { MeDto, UserDto } from "../../shared/schemas/users.js";
 import { listTeamsOf } from "./team-member.js";
 
 export function presentUser(user: Pick<User, "id" | "email" | "name" | "teamLimit" | "createdAt">, config: Pick<Config, "defaultTeamLimit">): UserDto {
@@ -22,19 +22,17 @@ export function getMe(
   executor: Executor,
   config: Pick<Config, "defaultTeamLimit">,
   user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
-): Promise<Me> {
+): Promise<MeDto> {
   // Keyed by every field it is built from: the user row may be older than the cache's epoch.
   const key = cacheKey("me", user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt);
   return cachedRead(executor, key, () => readMe(executor, config, user));
 }
 
-export type Me = { user: UserDto; activeTeam: TeamSummaryDto; teams: TeamSummaryDto[] };
-
 async function readMe(
   executor: Executor,
   config: Pick<Config, "defaultTeamLimit">,
   user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
-): Promise<Me> {
+): Promise<MeDto> {
   const teams = await listTeamsOf(executor, user.id);
   // The stored active team, or the default team when it is unset or no longer the user's.
   const activeTeam =

@@ -6,7 +6,8 @@ import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { parseRoles } from "../policy/roles.js";
-import type { MemberDto } from "../routes/schemas.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { MemberDto } from "../../shared/schemas/teams.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export interface ListMembersInput {
@@ -46,7 +47,7 @@ function likePrefix(q: string): string {
   return `${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export type MemberPage = { items: MemberDto[]; nextCursor: string | null };
+export type MemberPage = Page<MemberDto>;
 
 export function listMembers(executor: Executor, team: Pick<Team, "id" | "ownerId">, input: ListMembersInput): Promise<MemberPage> {
   const key = cacheKey("members", team.id, team.ownerId, input.limit, input.cursor, input.q);

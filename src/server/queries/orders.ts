@@ -3,31 +3,14 @@ import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
+import type { ValidationMethod } from "../../shared/account.js";
+import type { Page } from "../../shared/schemas/common.js";
+import type { OrderDto } from "../../shared/schemas/orders.js";
 import { instructionsFor } from "../account/domain-validation.js";
-import type { Instructions, ValidationMethod } from "../account/domain-validation.js";
 import { presentActor } from "../auth/principal.js";
-import type { AuditActor } from "../auth/principal.js";
 import { can } from "../policy/authorize.js";
 import type { TeamMember } from "../policy/authorize.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-
-export interface OrderDto {
-  id: string;
-  productId: string;
-  domains: string[];
-  status: "pending_validation" | "issued" | "refunded";
-  validation: { domain: string; method: ValidationMethod | null; completed: boolean; completedAt: string | null; instructions: Instructions | null }[];
-  priceMinor: number;
-  currency: string;
-  billingProfileId: string;
-  csrOnFile: boolean;
-  createdAt: string;
-  issuedAt: string | null;
-  refundedAt: string | null;
-  certificate: { serialNumber: string; notBefore: string; notAfter: string } | null;
-  source: "dashboard" | "api" | "acme";
-  placedBy: AuditActor;
-}
 
 /** An order row with its creator's e-mail, as the queries below read it. */
 export type OrderRow = Order & { creatorEmail: string };
@@ -102,7 +85,7 @@ export async function getOrder(executor: Executor, teamId: string, orderId: stri
 }
 
 type OrdersInput = { limit: number; cursor?: string; status?: string };
-export type OrderPage = { items: OrderDto[]; nextCursor: string | null };
+export type OrderPage = Page<OrderDto>;
 
 export function listOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   // The page differs only in whether the viewer may see the validation challenges.

@@ -5,7 +5,7 @@ import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import type { TeamMember } from "../policy/authorize.js";
 import { parseRoles, permissionsOf } from "../policy/roles.js";
-import type { TeamSummaryDto } from "../routes/schemas.js";
+import type { TeamSummaryDto } from "../../shared/schemas/teams.js";
 
 export interface MemberOfTeam {
   member: TeamMember;

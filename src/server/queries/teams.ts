@@ -2,7 +2,7 @@
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import type { TeamMember } from "../policy/authorize.js";
-import type { TeamDetailDto } from "../routes/schemas.js";
+import type { TeamDetailDto } from "../../shared/schemas/teams.js";
 import { presentTeam } from "./team-member.js";
 
 export async function getTeamDetail(executor: Executor, team: Team, member: TeamMember): Promise<TeamDetailDto> {

@@ -3,10 +3,11 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { createApiKey, revokeApiKey } from "../commands/api-keys.js";
 import { getApiKey, listApiKeys } from "../queries/api-keys.js";
-import { ApiKey, ApiKeyParams, NewApiKey } from "./api-key-schemas.js";
+import { ApiKey, CreatedApiKey, NewApiKey } from "../../shared/schemas/api-keys.js";
+import { Cursor, Limit, NoContent, page } from "../../shared/schemas/common.js";
 import type { Services } from "./route-kit.js";
 import { problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Limit, NoContent, TeamIdParams, page } from "./schemas.js";
+import { ApiKeyParams, TeamIdParams } from "./params.js";
 
 const tags = ["api keys"];
 
@@ -42,7 +43,7 @@ export function apiKeyRoutes(base: FastifyInstance, services: Services): void {
         params: TeamIdParams,
         body: NewApiKey,
         response: {
-          201: Type.Object({ apiKey: ApiKey, secret: Type.String({ description: "Shown once; only its SHA-256 is stored." }) }),
+          201: CreatedApiKey,
           ...problems(400, 401, 403, 404),
         },
       },

@@ -4,7 +4,8 @@ import { Type } from "typebox";
 import { listAudit } from "../queries/audit.js";
 import type { Services } from "./route-kit.js";
 import { problems, typed } from "./route-kit.js";
-import { AuditItem, Cursor, Id, Limit, page } from "./schemas.js";
+import { AuditItem } from "../../shared/schemas/audit.js";
+import { Cursor, Id, Limit, page } from "../../shared/schemas/common.js";
 
 export function auditRoutes(base: FastifyInstance, services: Services): void {
   typed(base).get(

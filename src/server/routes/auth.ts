@@ -2,7 +2,6 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { loginThrottle } from "../auth/login-throttle.js";
-import { PASSWORD_MAX_LENGTH } from "../auth/passwords.js";
 import { endSession } from "../auth/sessions.js";
 import { logIn } from "../commands/log-in.js";
 import { confirmPasswordReset, requestPasswordReset } from "../commands/password-reset.js";
@@ -11,9 +10,9 @@ import { clearSessionCookie, setSessionCookie } from "../plugins/session.js";
 import { presentUser } from "../queries/me.js";
 import type { Services } from "./route-kit.js";
 import { problems, typed } from "./route-kit.js";
-import { Email, Name, NoContent, Token, User } from "./schemas.js";
+import { NoContent } from "../../shared/schemas/common.js";
+import { LogInBody, PasswordResetBody, PasswordResetConfirmBody, SignUpBody, User } from "../../shared/schemas/users.js";
 
-const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH });
 const tags = ["auth"];
 
 export function authRoutes(base: FastifyInstance, services: Services): void {
@@ -27,7 +26,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "Create an account, its default team, and a session",
-        body: Type.Object({ email: Email, password: Password, name: Name }, { additionalProperties: false }),
+        body: SignUpBody,
         response: { 201: Type.Object({ user: User }), ...problems(400, 409, 429) },
       },
     },
@@ -46,7 +45,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "Sign in; a new session token every time",
-        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Password }, { additionalProperties: false }),
+        body: LogInBody,
         response: { 200: Type.Object({ user: User }), ...problems(400, 401, 429) },
       },
     },
@@ -87,7 +86,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "E-mail a reset link (202 whether or not the address has an account)",
-        body: Type.Object({ email: Type.String({ maxLength: 254 }) }, { additionalProperties: false }),
+        body: PasswordResetBody,
         response: { 202: Type.Null(), ...problems(400, 429) },
       },
       // SECURITY 29: the account lookup and the e-mail happen once the 202 has been sent, so the
@@ -111,7 +110,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "Set a new password with an e-mailed token; ends every session",
-        body: Type.Object({ token: Token, password: Password }, { additionalProperties: false }),
+        body: PasswordResetConfirmBody,
         response: { 204: NoContent, ...problems(400, 410) },
       },
     },

@@ -1,22 +1,17 @@
 // The catalogue, billing profiles and the ledger.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { CARD_BRANDS } from "../account/card-data.js";
 import { createBillingProfile, removeBillingProfile, updateBillingProfile } from "../commands/billing-profiles.js";
 import { getBillingProfile, listBillingProfiles, listProducts, listTransactions } from "../queries/billing.js";
 import type { Services } from "./route-kit.js";
 import { problems, teamCtxOf, typed } from "./route-kit.js";
-import { BillingProfile, Product, Transaction } from "./account-schemas.js";
-import { Cursor, Id, Limit, Name, NoContent, TeamIdParams, page, StringEnum } from "./schemas.js";
+import { BillingProfile, BillingProfilePatch, NewBillingProfile, Transaction } from "../../shared/schemas/billing.js";
+import { Cursor, Id, Limit, NoContent, page } from "../../shared/schemas/common.js";
+import { Product } from "../../shared/schemas/orders.js";
+import { TeamIdParams } from "./params.js";
 
 const tags = ["billing"];
 const ProfileParams = Type.Object({ teamId: Id, billingProfileId: Id }, { additionalProperties: false });
-const profileFields = {
-  name: Name,
-  country: Type.String({ pattern: "^[A-Z]{2}$", description: "ISO 3166-1 alpha-2" }),
-  cardBrand: StringEnum(CARD_BRANDS),
-  cardLast4: Type.String({ pattern: "^[0-9]{4}$", description: "The last four digits only; a full card number is refused." }),
-};
 
 export function billingRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -54,7 +49,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Add a billing profile (card brand and last four digits only)",
         params: TeamIdParams,
-        body: Type.Object(profileFields, { additionalProperties: false }),
+        body: NewBillingProfile,
         response: { 201: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) },
       },
     },
@@ -82,15 +77,7 @@ export function billingRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Edit a billing profile",
         params: ProfileParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(profileFields.name),
-            country: Type.Optional(profileFields.country),
-            cardBrand: Type.Optional(profileFields.cardBrand),
-            cardLast4: Type.Optional(profileFields.cardLast4),
-          },
-          { additionalProperties: false, minProperties: 1 },
-        ),
+        body: BillingProfilePatch,
         response: { 200: Type.Object({ billingProfile: BillingProfile }), ...problems(400, 401, 403, 404) },
       },
     },

@@ -2,14 +2,14 @@
 // the order is ready) and download the certificate with its chain.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { MAX_CSR_BYTES } from "../certs/index.js";
 import { submitCsr } from "../commands/submit-csr.js";
 import { currentCertificateBundle } from "../queries/certificates.js";
 import { getOrder } from "../queries/orders.js";
-import { Order, OrderParams } from "./account-schemas.js";
+import { CsrBody, Order } from "../../shared/schemas/orders.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
+import { OrderParams } from "./params.js";
 
 const tags = ["certificates"];
 
@@ -24,7 +24,7 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
         tags,
         summary: "Submit a PEM CSR whose names are exactly the order's domains; issues when validated, reissues when already issued",
         params: OrderParams,
-        body: Type.Object({ csr: Type.String({ minLength: 1, maxLength: MAX_CSR_BYTES, description: "PEM CERTIFICATE REQUEST, at most 16 KiB" }) }, { additionalProperties: false }),
+        body: CsrBody,
         response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409) },
       },
     },

@@ -9,11 +9,12 @@ import { MAX_DOCUMENT_BYTES } from "../account/document-types.js";
 import { assertOrderTakesDocuments, recordUploadedDocument } from "../commands/upload-document.js";
 import { AppError } from "../errors.js";
 import { getDocument, listDocuments, readDocument } from "../queries/documents.js";
-import { Document, OrderParams } from "./account-schemas.js";
+import { Cursor, Id, Limit, page } from "../../shared/schemas/common.js";
+import { Document } from "../../shared/schemas/documents.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
 import { problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Id, Limit, page } from "./schemas.js";
+import { OrderParams } from "./params.js";
 
 const tags = ["documents"];
 /** Room for the multipart boundaries and part headers around the file itself. */

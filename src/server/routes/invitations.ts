@@ -9,7 +9,9 @@ import type { InvitationFilter } from "../queries/invitations.js";
 import { loadTeamMember, presentTeam } from "../queries/team-member.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Email, Id, Invitation, InvitationStatus, Limit, NoContent, RoleName, Roles, StringEnum, TeamSummary, Token, page } from "./schemas.js";
+import { Cursor, Id, Limit, NoContent, Token, page } from "../../shared/schemas/common.js";
+import { Invitation, InvitationPreview, InvitationStatus, NewInvitation } from "../../shared/schemas/invitations.js";
+import { TeamSummary } from "../../shared/schemas/teams.js";
 
 /** An inviter's budget: a person's, or a key's own (a key is not its creator). */
 function inviterKey(principal: Principal): string {
@@ -19,8 +21,6 @@ function inviterKey(principal: Principal): string {
 const tags = ["invitations"];
 const InvitationParams = Type.Object({ teamId: Id, invitationId: Id }, { additionalProperties: false });
 const TokenParams = Type.Object({ token: Token }, { additionalProperties: false });
-/** An invitation that is no longer pending; its preview is only this status. */
-const ENDED_STATUSES = ["accepted", "declined", "revoked", "expired"] as const;
 
 export function invitationRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -33,7 +33,7 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
         tags,
         summary: "Invite an e-mail address with one or more roles; the link is e-mailed",
         params: Type.Object({ teamId: Id }, { additionalProperties: false }),
-        body: Type.Object({ email: Email, roles: Roles }, { additionalProperties: false }),
+        body: NewInvitation,
         response: { 201: Type.Object({ invitation: Invitation }), ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
@@ -115,18 +115,8 @@ export function invitationRoutes(base: FastifyInstance, services: Services): voi
         summary: "What an invitation link offers while pending; once ended, only its status (no session needed)",
         params: TokenParams,
         response: {
-          // Pending: the offer. Ended: only its status (SECURITY 31), the first shape never matches it.
-          200: Type.Union([
-            Type.Object({
-              teamName: Type.String(),
-              invitedBy: Type.Object({ name: Type.String(), email: Type.String() }),
-              email: Type.String(),
-              roles: Type.Array(RoleName),
-              expiresAt: Type.String({ format: "date-time" }),
-              status: Type.Literal("pending"),
-            }),
-            Type.Object({ status: StringEnum(ENDED_STATUSES) }, { additionalProperties: false }),
-          ]),
+          // Pending: the offer. Ended: only its status (SECURITY 31).
+          200: InvitationPreview,
           ...problems(400, 404),
         },
       },

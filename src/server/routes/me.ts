@@ -5,7 +5,8 @@ import { setActiveTeam } from "../commands/teams.js";
 import { getMe } from "../queries/me.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, problems, typed } from "./route-kit.js";
-import { Id, TeamSummary, User } from "./schemas.js";
+import { TeamSummary } from "../../shared/schemas/teams.js";
+import { ActiveTeamBody, Me } from "../../shared/schemas/users.js";
 
 const tags = ["me"];
 
@@ -19,7 +20,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "The user, the active team and every team they belong to",
-        response: { 200: Type.Object({ user: User, activeTeam: TeamSummary, teams: Type.Array(TeamSummary) }), ...problems(401) },
+        response: { 200: Me, ...problems(401) },
       },
     },
     async (request) => getMe(services.db.kysely, services.config, ctxOf(request, services).actor),
@@ -32,7 +33,7 @@ export function meRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "Switch the active team",
-        body: Type.Object({ teamId: Id }, { additionalProperties: false }),
+        body: ActiveTeamBody,
         response: { 200: Type.Object({ activeTeam: TeamSummary }), ...problems(400, 401, 404) },
       },
     },

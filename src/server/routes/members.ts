@@ -6,7 +6,8 @@ import { getMember, listMembers } from "../queries/members.js";
 import { SELF_OR_MEMBERS_REMOVE } from "../policy/access-rules.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Id, Limit, Member, NoContent, Roles, page } from "./schemas.js";
+import { Cursor, Id, Limit, NoContent, page } from "../../shared/schemas/common.js";
+import { Member, MemberRolesBody } from "../../shared/schemas/teams.js";
 
 const tags = ["members"];
 const MemberParams = Type.Object({ teamId: Id, userId: Id }, { additionalProperties: false });
@@ -40,7 +41,7 @@ export function memberRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Replace a member's roles (never the Owner's, never your own, never none)",
         params: MemberParams,
-        body: Type.Object({ roles: Roles }, { additionalProperties: false }),
+        body: MemberRolesBody,
         response: { 200: Type.Object({ member: Member }), ...problems(400, 401, 403, 404) },
       },
     },

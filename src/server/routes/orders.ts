@@ -1,13 +1,14 @@
 // Orders: list, read, place (charges a billing profile), refund.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { MAX_DOMAINS, placeOrder } from "../commands/place-order.js";
+import { placeOrder } from "../commands/place-order.js";
 import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Order, OrderParams } from "./account-schemas.js";
-import { Cursor, Id, Limit, TeamIdParams, page, StringEnum } from "./schemas.js";
+import { Cursor, Limit, page } from "../../shared/schemas/common.js";
+import { NewOrder, Order, OrderStatus } from "../../shared/schemas/orders.js";
+import { OrderParams, TeamIdParams } from "./params.js";
 
 const tags = ["orders"];
 
@@ -24,7 +25,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         summary: "The team's orders, newest first",
         params: TeamIdParams,
         querystring: Type.Object(
-          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(StringEnum(["pending_validation", "issued", "refunded"])) },
+          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(OrderStatus) },
           { additionalProperties: false },
         ),
         response: { 200: page(Order), ...problems(400, 401, 403, 404) },
@@ -50,14 +51,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Buy a certificate: charges the billing profile and opens validation",
         params: TeamIdParams,
-        body: Type.Object(
-          {
-            productId: Type.String({ minLength: 1, maxLength: 50 }),
-            domains: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { minItems: 1, maxItems: MAX_DOMAINS }),
-            billingProfileId: Id,
-          },
-          { additionalProperties: false },
-        ),
+        body: NewOrder,
         response: { 201: Type.Object({ order: Order }), ...problems(400, 401, 403, 404) },
       },
     },

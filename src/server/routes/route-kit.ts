@@ -6,7 +6,7 @@ import type { Ctx, Deps, TeamCtx } from "../context.js";
 import { AppError } from "../errors.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { MemberOfTeam } from "../queries/team-member.js";
-import { Problem } from "./schemas.js";
+import { Problem } from "../../shared/schemas/common.js";
 
 export interface Services extends Deps {
   /** Every rate limit (limits/definitions.ts), for the keys a handler learns itself. */

@@ -9,10 +9,11 @@ import type { TeamCtx } from "../context.js";
 import { getTeamDetail } from "../queries/teams.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Id, Name, NoContent, TeamDetail, TeamIdParams, TeamSummary } from "./schemas.js";
+import { NoContent } from "../../shared/schemas/common.js";
+import { TeamDetail, TeamNameBody, TeamSummary, TransferBody } from "../../shared/schemas/teams.js";
+import { TeamIdParams } from "./params.js";
 
 const tags = ["teams"];
-const NameBody = Type.Object({ name: Name }, { additionalProperties: false });
 
 export function teamRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -42,7 +43,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
       schema: {
         tags,
         summary: "Create a team owned by the caller (within their team limit)",
-        body: NameBody,
+        body: TeamNameBody,
         response: { 201: Type.Object({ team: TeamSummary }), ...problems(400, 401, 409) },
       },
     },
@@ -69,7 +70,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
     "/teams/:teamId",
     {
       config: { access: "team.update" },
-      schema: { tags, summary: "Rename a team", params: TeamIdParams, body: NameBody, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404) } },
+      schema: { tags, summary: "Rename a team", params: TeamIdParams, body: TeamNameBody, response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404) } },
     },
     async (request) => {
       const ctx = teamCtxOf(request, services);
@@ -98,7 +99,7 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "Hand ownership to a member; the old Owner stays as Account Admin",
         params: TeamIdParams,
-        body: Type.Object({ userId: Id }, { additionalProperties: false }),
+        body: TransferBody,
         response: { 200: Type.Object({ team: TeamDetail }), ...problems(400, 401, 403, 404, 409) },
       },
     },

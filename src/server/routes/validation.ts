@@ -2,14 +2,14 @@
 // choose its method, mark it complete. The last completion (with a CSR on file) issues the order.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { VALIDATION_METHODS } from "../account/domain-validation.js";
 import { chooseValidationMethod } from "../commands/choose-validation-method.js";
 import { completeValidationStep } from "../commands/complete-validation-step.js";
 import { getOrder } from "../queries/orders.js";
-import { Order, OrderParams } from "./account-schemas.js";
+import { Id } from "../../shared/schemas/common.js";
+import { Order, ValidationMethodBody } from "../../shared/schemas/orders.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Id, StringEnum } from "./schemas.js";
+import { OrderParams } from "./params.js";
 
 const tags = ["validation"];
 const OrderAnswer = Type.Object({ order: Order });
@@ -49,7 +49,7 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
         tags,
         summary: "Choose how a domain is validated; draws a fresh challenge (wildcards: email or dns only)",
         params: StepParams,
-        body: Type.Object({ method: StringEnum(VALIDATION_METHODS) }, { additionalProperties: false }),
+        body: ValidationMethodBody,
         response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
       },
     },

@@ -1,29 +1,38 @@
 // One function per call of API.md. Features wrap these in TanStack Query hooks.
 import { http } from "./client";
 import type { UploadOptions } from "./client";
+import type { Role } from "../../shared/permissions";
 import type {
-  ApiKey,
-  AuditEntry,
-  BillingProfile,
-  BillingProfileInput,
-  Invitation,
+  ApiKeyDto,
+  AuditItemDto,
+  BillingProfileDto,
+  BillingProfilePatchInput,
+  CreatedApiKeyDto,
+  DocumentDto,
+  InvitationDto,
+  InvitationPreviewDto,
   InvitationStatus,
-  Me,
-  Member,
-  NewApiKey,
-  Order,
+  LogInInput,
+  MeDto,
+  MemberDto,
+  NewApiKeyInput,
+  NewBillingProfileInput,
+  NewInvitationInput,
+  NewOrderInput,
+  OrderDto,
   OrderStatus,
   Page,
-  Product,
-  PublicInvitation,
-  Role,
-  TeamDetail,
-  TeamSummary,
-  Transaction,
-  User,
-  ValidationDocument,
+  PageQuery,
+  PasswordResetConfirmInput,
+  PasswordResetInput,
+  ProductDto,
+  SignUpInput,
+  TeamDetailDto,
+  TeamSummaryDto,
+  TransactionDto,
+  UserDto,
   ValidationMethod,
-} from "./types";
+} from "../../shared/schemas";
 
 const enc = encodeURIComponent;
 const team = (teamId: string) => `/teams/${enc(teamId)}`;
@@ -31,110 +40,108 @@ const order = (teamId: string, orderId: string) => `${team(teamId)}/orders/${enc
 /** A domain as a path segment: encodeURIComponent leaves a wildcard's "*" alone, the server expects %2A. */
 const domainSegment = (domain: string) => enc(domain).replace(/\*/g, "%2A");
 
-type PageQuery = { limit?: number; cursor?: string | null };
-
 export const authApi = {
-  signup: (body: { name: string; email: string; password: string }) => http.post<{ user: User }>("/auth/signup", body),
-  login: (body: { email: string; password: string }) => http.post<{ user: User }>("/auth/login", body),
+  signup: (body: SignUpInput) => http.post<{ user: UserDto }>("/auth/signup", body),
+  login: (body: LogInInput) => http.post<{ user: UserDto }>("/auth/login", body),
   logout: () => http.post<void>("/auth/logout"),
-  requestPasswordReset: (body: { email: string }) => http.post<void>("/auth/password-reset", body),
-  confirmPasswordReset: (body: { token: string; password: string }) =>
+  requestPasswordReset: (body: PasswordResetInput) => http.post<void>("/auth/password-reset", body),
+  confirmPasswordReset: (body: PasswordResetConfirmInput) =>
     http.post<void>("/auth/password-reset/confirm", body),
 };
 
 export const meApi = {
-  get: () => http.get<Me>("/me"),
-  setActiveTeam: (teamId: string) => http.put<{ activeTeam: TeamSummary }>("/me/active-team", { teamId }),
+  get: () => http.get<MeDto>("/me"),
+  setActiveTeam: (teamId: string) => http.put<{ activeTeam: TeamSummaryDto }>("/me/active-team", { teamId }),
 };
 
 export const teamsApi = {
-  list: () => http.get<{ items: TeamSummary[] }>("/teams"),
-  create: (name: string) => http.post<{ team: TeamSummary }>("/teams", { name }),
-  get: (teamId: string) => http.get<{ team: TeamDetail }>(team(teamId)),
-  rename: (teamId: string, name: string) => http.patch<{ team: TeamDetail }>(team(teamId), { name }),
+  list: () => http.get<{ items: TeamSummaryDto[] }>("/teams"),
+  create: (name: string) => http.post<{ team: TeamSummaryDto }>("/teams", { name }),
+  get: (teamId: string) => http.get<{ team: TeamDetailDto }>(team(teamId)),
+  rename: (teamId: string, name: string) => http.patch<{ team: TeamDetailDto }>(team(teamId), { name }),
   remove: (teamId: string) => http.delete(team(teamId)),
-  transfer: (teamId: string, userId: string) => http.post<{ team: TeamDetail }>(`${team(teamId)}/transfer`, { userId }),
+  transfer: (teamId: string, userId: string) => http.post<{ team: TeamDetailDto }>(`${team(teamId)}/transfer`, { userId }),
 };
 
 export const membersApi = {
-  list: (teamId: string, query: { limit?: number; cursor?: string | null; q?: string }) =>
-    http.get<Page<Member>>(`${team(teamId)}/members`, query),
+  list: (teamId: string, query: PageQuery & { q?: string }) =>
+    http.get<Page<MemberDto>>(`${team(teamId)}/members`, query),
   updateRoles: (teamId: string, userId: string, roles: Role[]) =>
-    http.patch<{ member: Member }>(`${team(teamId)}/members/${enc(userId)}`, { roles }),
+    http.patch<{ member: MemberDto }>(`${team(teamId)}/members/${enc(userId)}`, { roles }),
   remove: (teamId: string, userId: string) => http.delete(`${team(teamId)}/members/${enc(userId)}`),
 };
 
 export const invitationsApi = {
-  list: (teamId: string, query: { status?: InvitationStatus; cursor?: string | null; limit?: number }) =>
-    http.get<Page<Invitation>>(`${team(teamId)}/invitations`, query),
-  create: (teamId: string, body: { email: string; roles: Role[] }) =>
-    http.post<{ invitation: Invitation }>(`${team(teamId)}/invitations`, body),
+  list: (teamId: string, query: PageQuery & { status?: InvitationStatus }) =>
+    http.get<Page<InvitationDto>>(`${team(teamId)}/invitations`, query),
+  create: (teamId: string, body: NewInvitationInput) =>
+    http.post<{ invitation: InvitationDto }>(`${team(teamId)}/invitations`, body),
   resend: (teamId: string, invitationId: string) =>
-    http.post<{ invitation: Invitation }>(`${team(teamId)}/invitations/${enc(invitationId)}/resend`),
+    http.post<{ invitation: InvitationDto }>(`${team(teamId)}/invitations/${enc(invitationId)}/resend`),
   revoke: (teamId: string, invitationId: string) => http.delete(`${team(teamId)}/invitations/${enc(invitationId)}`),
   // By token: the e-mailed link.
-  view: (token: string) => http.get<PublicInvitation>(`/invitations/${enc(token)}`),
-  accept: (token: string) => http.post<{ team: TeamSummary }>(`/invitations/${enc(token)}/accept`),
+  view: (token: string) => http.get<InvitationPreviewDto>(`/invitations/${enc(token)}`),
+  accept: (token: string) => http.post<{ team: TeamSummaryDto }>(`/invitations/${enc(token)}/accept`),
   decline: (token: string) => http.post<void>(`/invitations/${enc(token)}/decline`),
 };
 
 export const auditApi = {
-  list: (teamId: string, query: { limit?: number; cursor?: string | null }) =>
-    http.get<Page<AuditEntry>>(`${team(teamId)}/audit`, query),
+  list: (teamId: string, query: PageQuery) =>
+    http.get<Page<AuditItemDto>>(`${team(teamId)}/audit`, query),
 };
 
 export const apiKeysApi = {
-  list: (teamId: string, query: PageQuery) => http.get<Page<ApiKey>>(`${team(teamId)}/api-keys`, query),
-  create: (teamId: string, body: NewApiKey) => http.post<{ apiKey: ApiKey; secret: string }>(`${team(teamId)}/api-keys`, body),
+  list: (teamId: string, query: PageQuery) => http.get<Page<ApiKeyDto>>(`${team(teamId)}/api-keys`, query),
+  create: (teamId: string, body: NewApiKeyInput) => http.post<CreatedApiKeyDto>(`${team(teamId)}/api-keys`, body),
   revoke: (teamId: string, apiKeyId: string) => http.delete(`${team(teamId)}/api-keys/${enc(apiKeyId)}`),
 };
 
 // The certificate account.
 
 export const productsApi = {
-  list: () => http.get<{ items: Product[] }>("/products"),
+  list: () => http.get<{ items: ProductDto[] }>("/products"),
 };
 
 export const ordersApi = {
-  list: (teamId: string, query: PageQuery & { status?: OrderStatus }) => http.get<Page<Order>>(`${team(teamId)}/orders`, query),
-  get: (teamId: string, orderId: string) => http.get<{ order: Order }>(order(teamId, orderId)),
-  create: (teamId: string, body: { productId: string; domains: string[]; billingProfileId: string }) =>
-    http.post<{ order: Order }>(`${team(teamId)}/orders`, body),
-  refund: (teamId: string, orderId: string) => http.post<{ order: Order }>(`${order(teamId, orderId)}/refund`),
+  list: (teamId: string, query: PageQuery & { status?: OrderStatus }) => http.get<Page<OrderDto>>(`${team(teamId)}/orders`, query),
+  get: (teamId: string, orderId: string) => http.get<{ order: OrderDto }>(order(teamId, orderId)),
+  create: (teamId: string, body: NewOrderInput) =>
+    http.post<{ order: OrderDto }>(`${team(teamId)}/orders`, body),
+  refund: (teamId: string, orderId: string) => http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/refund`),
 };
 
 export const billingApi = {
-  listProfiles: (teamId: string, query: PageQuery) => http.get<Page<BillingProfile>>(`${team(teamId)}/billing-profiles`, query),
-  createProfile: (teamId: string, body: BillingProfileInput) =>
-    http.post<{ billingProfile: BillingProfile }>(`${team(teamId)}/billing-profiles`, body),
-  updateProfile: (teamId: string, profileId: string, body: Partial<BillingProfileInput>) =>
-    http.patch<{ billingProfile: BillingProfile }>(`${team(teamId)}/billing-profiles/${enc(profileId)}`, body),
+  listProfiles: (teamId: string, query: PageQuery) => http.get<Page<BillingProfileDto>>(`${team(teamId)}/billing-profiles`, query),
+  createProfile: (teamId: string, body: NewBillingProfileInput) =>
+    http.post<{ billingProfile: BillingProfileDto }>(`${team(teamId)}/billing-profiles`, body),
+  updateProfile: (teamId: string, profileId: string, body: BillingProfilePatchInput) =>
+    http.patch<{ billingProfile: BillingProfileDto }>(`${team(teamId)}/billing-profiles/${enc(profileId)}`, body),
   removeProfile: (teamId: string, profileId: string) => http.delete(`${team(teamId)}/billing-profiles/${enc(profileId)}`),
   listTransactions: (teamId: string, query: PageQuery & { orderId?: string }) =>
-    http.get<Page<Transaction>>(`${team(teamId)}/transactions`, query),
+    http.get<Page<TransactionDto>>(`${team(teamId)}/transactions`, query),
 };
 
 export const validationApi = {
   chooseMethod: (teamId: string, orderId: string, domain: string, method: ValidationMethod) =>
-    http.post<{ order: Order }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}`, { method }),
+    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}`, { method }),
   complete: (teamId: string, orderId: string, domain: string) =>
-    http.post<{ order: Order }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}/complete`),
+    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}/complete`),
 };
 
 export const documentsApi = {
-  list: (teamId: string, orderId: string, query: PageQuery) => http.get<Page<ValidationDocument>>(`${order(teamId, orderId)}/documents`, query),
+  list: (teamId: string, orderId: string, query: PageQuery) => http.get<Page<DocumentDto>>(`${order(teamId, orderId)}/documents`, query),
   /** multipart/form-data with the one field `file`. */
   upload: (teamId: string, orderId: string, file: File, options?: UploadOptions) => {
     const form = new FormData();
     form.append("file", file, file.name);
-    return http.upload<{ document: ValidationDocument }>(`${order(teamId, orderId)}/documents`, form, options);
+    return http.upload<{ document: DocumentDto }>(`${order(teamId, orderId)}/documents`, form, options);
   },
   /** For a plain <a href download>: the session cookie goes with it. */
   downloadUrl: (teamId: string, orderId: string, documentId: string) => `/api${order(teamId, orderId)}/documents/${enc(documentId)}`,
 };
 
 export const certificatesApi = {
-  submitCsr: (teamId: string, orderId: string, csr: string) => http.post<{ order: Order }>(`${order(teamId, orderId)}/csr`, { csr }),
+  submitCsr: (teamId: string, orderId: string, csr: string) => http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/csr`, { csr }),
   /** The leaf, then the chain, as application/x-pem-file. */
   downloadUrl: (teamId: string, orderId: string) => `/api${order(teamId, orderId)}/certificate`,
 };

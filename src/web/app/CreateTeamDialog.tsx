@@ -4,7 +4,7 @@ import { useNavigate } from "react-router";
 import { fieldError, isApiError } from "../api/client";
 import { meApi, teamsApi } from "../api/endpoints";
 import { keys } from "../api/keys";
-import type { Me } from "../api/types";
+import type { MeDto as Me } from "../../shared/schemas";
 import { Alert, ErrorAlert } from "../ui/Alert";
 import { Button } from "../ui/Button";
 import { Dialog } from "../ui/Dialog";

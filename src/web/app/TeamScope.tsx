@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { Link, Outlet, useLocation, useNavigate, useParams } from "react-router";
 import { isApiError } from "../api/client";
 import { keys } from "../api/keys";
-import type { Me, TeamSummary } from "../api/types";
+import type { MeDto as Me, TeamSummaryDto as TeamSummary } from "../../shared/schemas";
 import { EmptyState } from "../ui/EmptyState";
 import { useTitle } from "../ui/hooks";
 import { Loading } from "../ui/Spinner";

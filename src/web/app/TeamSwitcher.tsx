@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useLocation, useNavigate } from "react-router";
-import type { TeamSummary } from "../api/types";
+import type { TeamSummaryDto as TeamSummary } from "../../shared/schemas";
 import { Badge } from "../ui/Badge";
 import { Dropdown } from "../ui/Dropdown";
 import { useToast } from "../ui/Toast";

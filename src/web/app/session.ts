@@ -3,7 +3,7 @@ import { useNavigate } from "react-router";
 import { isApiError } from "../api/client";
 import { authApi, meApi } from "../api/endpoints";
 import { keys } from "../api/keys";
-import type { Me, TeamSummary } from "../api/types";
+import type { MeDto as Me, TeamSummaryDto as TeamSummary } from "../../shared/schemas";
 import { useToast } from "../ui/Toast";
 import { useScopedTeam } from "./teamContext";
 import { teamPath } from "./teamPaths";

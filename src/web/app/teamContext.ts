@@ -1,7 +1,7 @@
 // The team the page shows: the one named in the address (/teams/:teamId/…), provided by
 // TeamScope. Outside a team's pages it is absent and the user's active team stands in.
 import { createContext, useContext } from "react";
-import type { TeamSummary } from "../api/types";
+import type { TeamSummaryDto as TeamSummary } from "../../shared/schemas";
 
 export const TeamContext = createContext<TeamSummary | null>(null);
 

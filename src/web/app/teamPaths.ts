@@ -1,7 +1,7 @@
 // Every team page's address names its team (/teams/:teamId/orders/:orderId), so a link sent to a
 // colleague opens the right team. These helpers build those addresses and find "the same page"
 // of another team for the switcher and for a tab that follows a switch made elsewhere.
-import type { TeamSummary } from "../api/types";
+import type { TeamSummaryDto as TeamSummary } from "../../shared/schemas";
 import { navItemFor } from "./nav";
 
 const enc = encodeURIComponent;

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { ApiKey } from "../../api/types";
+import type { ApiKeyDto as ApiKey } from "../../../shared/schemas";
 import { useActiveTeam } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Badge } from "../../ui/Badge";

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { fieldError } from "../../api/client";
-import type { ApiKey, Permission } from "../../api/types";
+import type { Permission } from "../../../shared/permissions";
+import type { ApiKeyDto as ApiKey } from "../../../shared/schemas";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { CopyField } from "../../ui/CopyButton";

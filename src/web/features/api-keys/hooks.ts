@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiKeysApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { NewApiKey } from "../../api/types";
+import type { NewApiKeyInput as NewApiKey } from "../../../shared/schemas";
 
 /** The team's API keys, newest first, a page at a time (`nextCursor`). */
 export function useApiKeys(teamId: string) {

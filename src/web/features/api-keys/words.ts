@@ -1,6 +1,7 @@
 // What the API keys page says about a key: its state, its expiry choices, and which permissions
 // a key may be given (SPEC rule 13: a subset of its creator's, never deleting or handing over the team).
-import type { ApiKey, Permission } from "../../api/types";
+import type { Permission } from "../../../shared/permissions";
+import type { ApiKeyDto as ApiKey } from "../../../shared/schemas";
 import { PERMISSIONS } from "../roles/labels";
 
 export type ApiKeyStatus = "active" | "expired" | "revoked";

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { Link, useSearchParams } from "react-router";
-import type { BillingProfile } from "../../api/types";
+import type { BillingProfileDto as BillingProfile } from "../../../shared/schemas";
 import { Can, useCan } from "../../app/Can";
 import { useActiveTeam } from "../../app/session";
 import { teamPath } from "../../app/teamPaths";

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { fieldError } from "../../api/client";
-import { CARD_BRANDS } from "../../api/types";
-import type { BillingProfile, BillingProfileInput, CardBrand } from "../../api/types";
+import { CARD_BRANDS } from "../../../shared/account";
+import type { CardBrand } from "../../../shared/account";
+import type { BillingProfileDto as BillingProfile, NewBillingProfileInput as BillingProfileInput } from "../../../shared/schemas";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { Dialog } from "../../ui/Dialog";

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { billingApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { BillingProfileInput } from "../../api/types";
+import type { NewBillingProfileInput as BillingProfileInput } from "../../../shared/schemas";
 
 export const PROFILES_PAGE = 25;
 export const TRANSACTIONS_PAGE = 25;

@@ -1,4 +1,5 @@
-import type { BillingProfile, CardBrand } from "../../api/types";
+import type { CardBrand } from "../../../shared/account";
+import type { BillingProfileDto as BillingProfile } from "../../../shared/schemas";
 
 export const CARD_BRAND_LABELS: Record<CardBrand, string> = {
   visa: "Visa",

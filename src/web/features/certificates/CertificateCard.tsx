@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { isApiError } from "../../api/client";
 import { certificatesApi } from "../../api/endpoints";
-import type { Order } from "../../api/types";
+import type { OrderDto as Order } from "../../../shared/schemas";
 import { useCan } from "../../app/Can";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";

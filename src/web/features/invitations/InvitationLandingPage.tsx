@@ -1,7 +1,7 @@
 import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { isApiError } from "../../api/client";
-import type { InvitationStatus, OpenInvitation } from "../../api/types";
+import type { InvitationStatus, OpenInvitationDto as OpenInvitation } from "../../../shared/schemas";
 import { useLogout, useMeQuery } from "../../app/session";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { Invitation } from "../../api/types";
+import type { InvitationDto as Invitation } from "../../../shared/schemas";
 import { useActiveTeam } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Badge } from "../../ui/Badge";

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { fieldError, isApiError } from "../../api/client";
-import type { Role } from "../../api/types";
+import type { Role } from "../../../shared/permissions";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { TextField } from "../../ui/Field";

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { isApiError } from "../../api/client";
 import { invitationsApi, meApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { Role } from "../../api/types";
+import type { Role } from "../../../shared/permissions";
 
 export type InvitationFilter = "pending" | "all";
 

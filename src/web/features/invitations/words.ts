@@ -1,11 +1,8 @@
-import type { InvitationStatus, InvitedBy } from "../../api/types";
+import type { InvitationStatus, PersonDto } from "../../../shared/schemas";
 
-/** Whoever sent an invitation, in words, whatever shape the server gives it. */
-export function inviterName(invitedBy: InvitedBy): string | undefined {
-  if (!invitedBy) return undefined;
-  if (typeof invitedBy === "string") return invitedBy;
-  if (invitedBy.name && invitedBy.email) return `${invitedBy.name} (${invitedBy.email})`;
-  return invitedBy.name ?? invitedBy.email ?? undefined;
+/** Whoever sent an invitation, in words: "Name (e-mail)" (a team's list and a link's preview both send both). */
+export function inviterName(invitedBy: Pick<PersonDto, "name" | "email">): string {
+  return invitedBy.name ? `${invitedBy.name} (${invitedBy.email})` : invitedBy.email;
 }
 
 export const STATUS_LABELS: Record<InvitationStatus, string> = {

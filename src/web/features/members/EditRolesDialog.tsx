@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { fieldError } from "../../api/client";
-import type { Member, Role } from "../../api/types";
+import type { Role } from "../../../shared/permissions";
+import type { MemberDto as Member } from "../../../shared/schemas";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { Dialog } from "../../ui/Dialog";

@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { Link } from "react-router";
-import type { Member } from "../../api/types";
+import type { MemberDto as Member } from "../../../shared/schemas";
 import { Can, useCan } from "../../app/Can";
 import { useActiveTeam, useMe, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";

@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { membersApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { Role } from "../../api/types";
+import type { Role } from "../../../shared/permissions";
 
 export const MEMBERS_PAGE = 25;
 

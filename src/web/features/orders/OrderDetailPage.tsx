@@ -1,6 +1,6 @@
 import { Link, useParams } from "react-router";
 import { isApiError } from "../../api/client";
-import type { Order } from "../../api/types";
+import type { OrderDto as Order } from "../../../shared/schemas";
 import { Can, useCan } from "../../app/Can";
 import { useActiveTeam, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";

@@ -1,4 +1,4 @@
-import type { Order } from "../../api/types";
+import type { OrderDto as Order } from "../../../shared/schemas";
 import { formatDateTime, formatMoney } from "../../ui/format";
 import { validatedCount } from "./words";
 

@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { Order } from "../../api/types";
+import type { OrderDto as Order } from "../../../shared/schemas";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";
 import { formatDate, formatMoney } from "../../ui/format";

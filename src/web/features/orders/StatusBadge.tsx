@@ -1,4 +1,4 @@
-import type { OrderStatus } from "../../api/types";
+import type { OrderStatus } from "../../../shared/schemas";
 import { Badge } from "../../ui/Badge";
 import { STATUS_LABELS, STATUS_TONES } from "./words";
 

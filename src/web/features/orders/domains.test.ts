@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
-import type { Product } from "../../api/types";
+import type { ProductDto as Product } from "../../../shared/schemas";
 import { checkDomainLines, parseDomains, serverDomainErrors } from "./domains";
 import { opensslCommand } from "./words";
 

@@ -1,8 +1,10 @@
 // The domains of a new order as typed in the textarea: one a line, checked before they are sent.
 import { ApiError, fieldKey } from "../../api/client";
-import type { Product } from "../../api/types";
+import { MAX_DOMAINS } from "../../../shared/formats";
+import type { ProductDto as Product } from "../../../shared/schemas";
 
-export const MAX_DOMAINS = 100;
+// The server's own limit, re-exported for the dialog that states it.
+export { MAX_DOMAINS };
 
 export interface DomainLine {
   line: number;

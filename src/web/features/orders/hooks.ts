@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ordersApi, productsApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { Order, OrderStatus } from "../../api/types";
+import type { OrderDto as Order, OrderStatus } from "../../../shared/schemas";
 
 export const ORDERS_PAGE = 25;
 export type OrderFilter = OrderStatus | "all";

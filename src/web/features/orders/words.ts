@@ -1,4 +1,4 @@
-import type { Order, OrderStatus, Product, ValidationMethod } from "../../api/types";
+import type { OrderDto as Order, OrderStatus, ProductDto as Product, ValidationMethod } from "../../../shared/schemas";
 
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   pending_validation: "Pending validation",

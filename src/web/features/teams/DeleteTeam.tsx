@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useNavigate } from "react-router";
-import type { TeamSummary } from "../../api/types";
+import type { TeamSummaryDto as TeamSummary } from "../../../shared/schemas";
 import { useMe } from "../../app/session";
 import { expectDeparture } from "../../app/TeamScope";
 import { teamPath } from "../../app/teamPaths";

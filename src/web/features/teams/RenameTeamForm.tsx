@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { fieldError } from "../../api/client";
-import type { TeamSummary } from "../../api/types";
+import type { TeamSummaryDto as TeamSummary } from "../../../shared/schemas";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { TextField } from "../../ui/Field";

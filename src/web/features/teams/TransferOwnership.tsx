@@ -1,5 +1,5 @@
 import { useId, useState } from "react";
-import type { Member, TeamSummary } from "../../api/types";
+import type { MemberDto as Member, TeamSummaryDto as TeamSummary } from "../../../shared/schemas";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { ConfirmDialog } from "../../ui/ConfirmDialog";

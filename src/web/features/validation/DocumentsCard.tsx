@@ -1,7 +1,7 @@
 import { useId, useRef, useState } from "react";
 import { isApiError } from "../../api/client";
 import { documentsApi } from "../../api/endpoints";
-import type { DocumentMediaType, Order } from "../../api/types";
+import type { DocumentMediaType, OrderDto as Order } from "../../../shared/schemas";
 import { useCan } from "../../app/Can";
 import { Alert, ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";

@@ -1,4 +1,4 @@
-import type { ValidationInstructions } from "../../api/types";
+import type { InstructionsDto as ValidationInstructions } from "../../../shared/schemas";
 import { CopyField } from "../../ui/CopyButton";
 
 /** What the customer must do for a domain's chosen method, with copy buttons for every value. */

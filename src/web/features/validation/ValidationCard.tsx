@@ -1,5 +1,5 @@
 import { useState } from "react";
-import type { Order, ValidationMethod, ValidationStep } from "../../api/types";
+import type { OrderDto as Order, ValidationMethod, ValidationStepDto as ValidationStep } from "../../../shared/schemas";
 import { useCan } from "../../app/Can";
 import { ErrorAlert } from "../../ui/Alert";
 import { Badge } from "../../ui/Badge";

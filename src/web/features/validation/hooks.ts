@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { useState } from "react";
 import { documentsApi, validationApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { ValidationMethod } from "../../api/types";
+import type { ValidationMethod } from "../../../shared/schemas";
 import { useOrderChanged } from "../orders/hooks";
 
 export const DOCUMENTS_PAGE = 25;

@@ -1,7 +1,7 @@
 // The API key shapes of API.md "Machine access".
 import { Type } from "typebox";
 import type { Static } from "typebox";
-import { Id, Name, PermissionName, Timestamp } from "./schemas.js";
+import { Name, PermissionName, Timestamp } from "./common.js";
 
 export const ApiKey = Type.Object({
   id: Type.String(),
@@ -23,7 +23,9 @@ export const NewApiKey = Type.Object(
   { additionalProperties: false },
 );
 
-export const ApiKeyParams = Type.Object({ teamId: Id, apiKeyId: Id }, { additionalProperties: false });
+/** The answer that created a key: the only one that ever holds its secret. */
+export const CreatedApiKey = Type.Object({ apiKey: ApiKey, secret: Type.String({ description: "Shown once; only its SHA-256 is stored." }) });
 
 export type ApiKeyDto = Static<typeof ApiKey>;
 export type NewApiKeyInput = Static<typeof NewApiKey>;
+export type CreatedApiKeyDto = Static<typeof CreatedApiKey>;

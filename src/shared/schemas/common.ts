@@ -1,19 +1,20 @@
-// TypeBox schemas shared by the routes: they validate requests, type handlers and become the OpenAPI document.
+// The building blocks of every API shape: ids, times, names, enums, pages, problems, who acted.
+// The schemas in this folder are the one definition of each shape: the server validates requests
+// with them, types its handlers and queries by their Static types and publishes them as the
+// OpenAPI document; the dashboard imports their types (`import type` only, so no TypeBox ships).
 import { Type } from "typebox";
 import type { Static, TSchema } from "typebox";
-import { PERMISSIONS, ROLES } from "../../shared/permissions.js";
-import { EMAIL_MAX_LENGTH } from "../auth/email.js";
-import { NAME_MAX_LENGTH } from "../auth/names.js";
-import { ID_PATTERN } from "../secrets.js";
+import { PERMISSIONS, ROLES } from "../permissions.js";
+import { EMAIL_MAX_LENGTH, ID_PATTERN, NAME_MAX_LENGTH } from "../formats.js";
 
 export const Id = Type.String({ pattern: ID_PATTERN, description: "An opaque id." });
-// A shape check only: the grammar is decided in one place, canonicalEmail (auth/email.ts), whose
+// A shape check only: the grammar is decided in one place, canonicalEmail (server auth/email.ts), whose
 // refusals say in plain words what is wrong; a pattern here would answer "must match pattern …".
 export const Email = Type.String({
   maxLength: EMAIL_MAX_LENGTH,
   description: "local@domain: no display name, quotes, spaces or invisible characters; international domains are stored as A-labels (xn--…).",
 });
-// Likewise for names: canonicalName (auth/names.ts) refuses blank ones and control or bidi characters.
+// Likewise for names: canonicalName (server auth/names.ts) refuses blank ones and control or bidi characters.
 export const Name = Type.String({ maxLength: NAME_MAX_LENGTH, description: "1 to 100 characters, without control, invisible or text-direction characters." });
 export const Timestamp = Type.String({ format: "date-time" });
 /** One of the given strings. `type` is spelled out so that responses serialize them as plain strings. */
@@ -32,70 +33,13 @@ export const Token = Type.String({ minLength: 1, maxLength: 200 });
 export const Limit = Type.Integer({ minimum: 1, maximum: 100, default: 50 });
 export const Cursor = Type.String({ minLength: 1, maxLength: 200, pattern: "^[A-Za-z0-9_-]+$" });
 
-export const TeamIdParams = Type.Object({ teamId: Id }, { additionalProperties: false });
-
-export const User = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  teamLimit: Type.Integer(),
-  createdAt: Timestamp,
-});
-
-export const TeamSummary = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  isDefault: Type.Boolean(),
-  isOwner: Type.Boolean(),
-  roles: Type.Array(RoleName),
-  permissions: Type.Array(PermissionName),
-});
-
 export const Person = Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() });
-
-export const TeamDetail = Type.Object({
-  ...TeamSummary.properties,
-  owner: Person,
-  memberCount: Type.Integer(),
-  createdAt: Timestamp,
-});
-
-export const Member = Type.Object({
-  userId: Type.String(),
-  email: Type.String(),
-  name: Type.String(),
-  roles: Type.Array(RoleName),
-  isOwner: Type.Boolean(),
-  joinedAt: Timestamp,
-});
-
-export const INVITATION_STATUSES = ["pending", "accepted", "declined", "revoked", "expired"] as const;
-export const InvitationStatus = StringEnum(INVITATION_STATUSES);
-
-export const Invitation = Type.Object({
-  id: Type.String(),
-  email: Type.String(),
-  roles: Type.Array(RoleName),
-  status: InvitationStatus,
-  invitedBy: Person,
-  createdAt: Timestamp,
-  expiresAt: Timestamp,
-});
 
 /** Who acted: a user, or a machine (an API key, an ACME account) shown with its creator's e-mail. */
 export const ActorRef = Type.Object({
   type: StringEnum(["user", "apiKey", "acmeAccount"]),
   id: Type.String({ description: "The user's id, or the key's or ACME account's" }),
   email: Type.String({ description: "The user's e-mail, or the creator's for a machine actor" }),
-});
-
-export const AuditItem = Type.Object({
-  id: Type.String(),
-  at: Timestamp,
-  actor: Type.Union([ActorRef, Type.Null()]),
-  action: Type.String(),
-  target: Type.Union([Type.String(), Type.Null()]),
-  details: Type.Record(Type.String(), Type.Unknown()),
 });
 
 export const Problem = Type.Object(
@@ -116,9 +60,10 @@ export function page<T extends TSchema>(item: T) {
 
 export const NoContent = Type.Null({ description: "No content" });
 
-export type UserDto = Static<typeof User>;
-export type TeamSummaryDto = Static<typeof TeamSummary>;
-export type TeamDetailDto = Static<typeof TeamDetail>;
-export type MemberDto = Static<typeof Member>;
-export type InvitationDto = Static<typeof Invitation>;
-export type AuditItemDto = Static<typeof AuditItem>;
+export type PersonDto = Static<typeof Person>;
+export type ActorRefDto = Static<typeof ActorRef>;
+export type ProblemDto = Static<typeof Problem>;
+/** What page(Item) describes, for any item type (a generic Static cannot be spelled). */
+export type Page<Item> = { items: Item[]; nextCursor: string | null };
+/** The query of every cursor-paginated list. */
+export type PageQuery = { limit?: number; cursor?: string | null };
