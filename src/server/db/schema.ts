@@ -18,6 +18,8 @@ export interface TeamsTable {
   ownerId: string; // NOT NULL: exactly one Owner, held by the schema
   isDefault: number; // 0 | 1; unique per owner when 1
   createdAt: string;
+  /** Kept by triggers on memberships (migration 0011): reading it costs the same for any team size. */
+  memberCount: Generated<number>;
 }
 
 export interface MembershipsTable {
@@ -209,7 +211,8 @@ export interface Database {
 }
 
 export type User = Selectable<UsersTable>;
-export type Team = Selectable<TeamsTable>;
+/** A team as commands and the guard see it; its member count is read where it is shown (queries/teams.ts). */
+export type Team = Omit<Selectable<TeamsTable>, "memberCount">;
 export type Membership = Selectable<MembershipsTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type NewAuditEntry = Insertable<AuditLogTable>;

@@ -32,6 +32,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop function audit_log_append_only()`.execute(db);
 }
 
-async function detectEngine(db: Kysely<any>): Promise<"sqlite" | "postgres"> {
+export async function detectEngine(db: Kysely<any>): Promise<"sqlite" | "postgres"> {
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }

@@ -9,6 +9,7 @@ import * as m0004 from "./0004_outbox_failures.js";
 import * as m0005 from "./0005_expiry_indexes.js";
 import * as m0006 from "./0006_secrets_at_rest.js";
 import * as m0007 from "./0007_api_keys.js";
+import * as m0011 from "./0011_member_count.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   "0005_expiry_indexes": m0005,
   "0006_secrets_at_rest": m0006,
   "0007_api_keys": m0007,
+  "0011_member_count": m0011,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
