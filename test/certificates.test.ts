@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxLifetimeDays } from "../src/server/certs/lifetime.js";
 import { DAY, MINUTE } from "../src/server/clock.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { createTestApp } from "./helpers/app.js";
@@ -79,8 +80,9 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     const order = await validateAll(orderId, domains);
     expect(order.status).toBe("issued");
     expect(order.issuedAt).toBe(h.clock.now().toISOString());
-    expect(order.certificate.serialNumber).toMatch(/^[0-9a-f]{32}$/);
-    expect(Date.parse(order.certificate.notAfter) - Date.parse(order.certificate.notBefore)).toBe(365 * DAY);
+    expect(order.certificate.serial).toMatch(/^[0-9a-f]{32}$/);
+    // The BR maximum of the issuance date, counted inclusively (SPEC 17; certificate-rules.test.ts has the dates).
+    expect(Date.parse(order.certificate.notAfter) - Date.parse(order.certificate.notBefore)).toBe(maxLifetimeDays(new Date(order.certificate.notBefore)) * DAY - 1000);
 
     const download = await F.members.installer.client.get(`${orderUrl(orderId)}/certificate`);
     expect(download.statusCode).toBe(200);
@@ -94,7 +96,7 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
       const text = openssl(["x509", "-noout", "-text", "-in", files.leaf], { cwd: dir });
       for (const domain of domains) expect(text).toContain(`DNS:${domain}`);
       const serial = openssl(["x509", "-noout", "-serial", "-in", files.leaf], { cwd: dir }).trim().split("=")[1]!;
-      expect(serial.toLowerCase()).toBe(order.certificate.serialNumber);
+      expect(serial.toLowerCase()).toBe(order.certificate.serial);
       expect(openssl(["x509", "-noout", "-subject", "-in", files.root], { cwd: dir })).toContain("certdesk Demonstration Root CA");
       expect(openssl(["x509", "-noout", "-subject", "-in", files.intermediate], { cwd: dir })).toContain("certdesk Demonstration Issuing CA");
       expect(openssl(["verify", "-CAfile", files.root, "-untrusted", files.intermediate, files.leaf], { cwd: dir }).trim()).toBe(`${files.leaf}: OK`);
@@ -111,10 +113,10 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     const issued = audit.filter((e) => e.action === "certificate.issued");
     expect(issued).toHaveLength(1);
     expect(issued[0]!.actorId).toBe(F.members.validation.user.id); // whose completion issued it
-    expect(issued[0]!.details.serialNumber).toBe(order.certificate.serialNumber);
+    expect(issued[0]!.details.serialNumber).toBe(order.certificate.serial);
   });
 
-  it("validation first, then the CSR issues at once; a 2-year product lasts 730 days", async () => {
+  it("validation first, then the CSR issues at once; a 2-year product covers 2 years, its certificate the BR maximum", async () => {
     const domain = uniqueDomain("csr-last");
     const orderId = await newOrder([domain], "dv-2y");
     const validated = await validateAll(orderId, [domain]);
@@ -124,7 +126,9 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     expect(response.statusCode).toBe(200);
     const { order } = response.json();
     expect(order.status).toBe("issued");
-    expect(Date.parse(order.certificate.notAfter) - Date.parse(order.certificate.notBefore)).toBe(730 * DAY);
+    expect(Date.parse(order.certificate.notAfter) - Date.parse(order.certificate.notBefore)).toBe(maxLifetimeDays(new Date(order.certificate.notBefore)) * DAY - 1000);
+    expect(order.coverageEndsAt.slice(4)).toBe(order.certificate.notBefore.slice(4));
+    expect(Number(order.coverageEndsAt.slice(0, 4)) - Number(order.certificate.notBefore.slice(0, 4))).toBe(2);
     expect((await auditActions(h, F.teamId, orderId)).map((e) => e.action).slice(-2)).toEqual(["csr.submitted", "certificate.issued"]);
   });
 
@@ -141,11 +145,11 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     const reissued = response.json().order;
     expect(reissued.status).toBe("issued");
     expect(reissued.issuedAt).toBe(first.issuedAt); // the order was fulfilled once
-    expect(reissued.certificate.serialNumber).not.toBe(first.certificate.serialNumber);
+    expect(reissued.certificate.serial).not.toBe(first.certificate.serial);
     expect(Date.parse(reissued.certificate.notBefore)).toBe(Date.parse(first.certificate.notBefore) + 5 * MINUTE);
 
     const rows = await h.t.db.kysely.selectFrom("certificates").select("serialNumber").where("orderId", "=", orderId).execute();
-    expect(rows.map((r) => r.serialNumber).sort()).toEqual([first.certificate.serialNumber, reissued.certificate.serialNumber].sort());
+    expect(rows.map((r) => r.serialNumber).sort()).toEqual([first.certificate.serial, reissued.certificate.serial].sort());
 
     const download = await F.members.installer.client.get(`${orderUrl(orderId)}/certificate`);
     const { dir, cleanup } = makeTmpDir();
@@ -153,13 +157,13 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
       const files = splitBundle(download.body, dir);
       fs.writeFileSync(path.join(dir, "key.pem"), second.keyPem);
       expect(openssl(["x509", "-noout", "-pubkey", "-in", files.leaf], { cwd: dir })).toBe(openssl(["pkey", "-in", "key.pem", "-pubout"], { cwd: dir }));
-      expect(openssl(["x509", "-noout", "-serial", "-in", files.leaf], { cwd: dir }).trim().toLowerCase()).toBe(`serial=${reissued.certificate.serialNumber}`);
+      expect(openssl(["x509", "-noout", "-serial", "-in", files.leaf], { cwd: dir }).trim().toLowerCase()).toBe(`serial=${reissued.certificate.serial}`);
     } finally {
       cleanup();
     }
     const reissuedEntries = (await auditActions(h, F.teamId, orderId)).filter((e) => e.action === "certificate.reissued");
     expect(reissuedEntries).toHaveLength(1);
-    expect(reissuedEntries[0]!.details.serialNumber).toBe(reissued.certificate.serialNumber);
+    expect(reissuedEntries[0]!.details.serialNumber).toBe(reissued.certificate.serial);
     expect(reissuedEntries[0]!.actorId).toBe(F.members.installer.user.id);
   });
 

@@ -24,8 +24,24 @@ const CN_MAX_LENGTH = 64; // RFC 5280 ub-common-name
 export interface IssueInput {
   csrPem: string;
   domains: string[];
-  validityDays: number;
+  /** Days from notBefore; ignored when notAfter is given. */
+  validityDays?: number;
   notBefore?: Date;
+  /** The exact end (certs/lifetime.ts decides it for customers' certificates). */
+  notAfter?: Date;
+  /** The CA/Browser Forum policy OID of the certificate's type (certs/profile.ts). */
+  policyOid?: string;
+  /** OV/EV: the subject's organization, locality and country. */
+  organization?: { legalName: string; locality: string; country: string };
+  /** Where relying parties find the CRL, the OCSP responder and the issuer (certs/pki-urls.ts). */
+  pkiUrls?: { crl: string; ocsp: string; caIssuers: string };
+}
+
+/** What the CRL and the OCSP responder sign with: the issuing CA's certificate and key. */
+export interface IssuingCa {
+  certificate: x509.X509Certificate;
+  signingKey: CryptoKey;
+  signingAlgorithm: EcdsaParams;
 }
 
 export interface IssuedCertificate {
@@ -101,6 +117,15 @@ export class DemoCa {
     return new DemoCa(dir, root, intermediate, intermediateKey);
   }
 
+  /** The intermediate and its key: it signs the CRL and the OCSP responses of what it issued. */
+  get issuing(): IssuingCa {
+    return { certificate: this.intermediate, signingKey: this.signingKey, signingAlgorithm: SIGNING_ALGORITHM };
+  }
+
+  get rootCertificate(): x509.X509Certificate {
+    return this.root;
+  }
+
   get rootPem(): string {
     return pemOf(this.root);
   }
@@ -121,8 +146,8 @@ export class DemoCa {
    */
   async issue(input: IssueInput): Promise<IssuedCertificate> {
     const domains = checkDomains(input.domains);
-    const validityDays = input.validityDays;
-    if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
+    const validityDays = input.validityDays ?? 0;
+    if (input.notAfter === undefined && (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS)) {
       throw new AppError("invalid_request", `validityDays must be a whole number from 1 to ${MAX_VALIDITY_DAYS}.`);
     }
     const start = input.notBefore ?? new Date();
@@ -133,7 +158,10 @@ export class DemoCa {
     assertCsrNamesMatch(names, domains);
 
     const notBefore = new Date(Math.floor(start.getTime() / 1000) * 1000); // X.509 time has seconds
-    const notAfter = new Date(notBefore.getTime() + validityDays * DAY_MS);
+    const notAfter = input.notAfter ?? new Date(notBefore.getTime() + validityDays * DAY_MS);
+    if (Number.isNaN(notAfter.getTime()) || notAfter <= notBefore || notAfter.getTime() - notBefore.getTime() > MAX_VALIDITY_DAYS * DAY_MS) {
+      throw new AppError("invalid_request", "notAfter must follow notBefore, within the longest accepted lifetime.");
+    }
     const serialNumber = randomSerial();
     const commonName = domains.find((domain) => domain.length <= CN_MAX_LENGTH);
     const usages = publicKeyAlgorithm.startsWith("RSA")
@@ -141,7 +169,7 @@ export class DemoCa {
       : x509.KeyUsageFlags.digitalSignature;
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber,
-      subject: commonName ? [{ CN: [commonName] }] : [],
+      subject: subjectOf(commonName, input.organization),
       issuer: this.intermediate.subjectName,
       notBefore,
       notAfter,
@@ -159,6 +187,13 @@ export class DemoCa {
         ),
         await x509.SubjectKeyIdentifierExtension.create(csr.publicKey),
         await authorityKeyIdentifier(this.intermediate),
+        ...(input.policyOid ? [new x509.CertificatePolicyExtension([input.policyOid], false)] : []),
+        ...(input.pkiUrls
+          ? [
+              new x509.CRLDistributionPointsExtension([input.pkiUrls.crl], false),
+              new x509.AuthorityInfoAccessExtension({ ocsp: input.pkiUrls.ocsp, caIssuers: input.pkiUrls.caIssuers }, false),
+            ]
+          : []),
       ],
     });
     return {
@@ -212,6 +247,14 @@ async function generateCaFiles(): Promise<CaFiles> {
     intermediateKey: await exportKey(intermediateKeys.privateKey),
     intermediateCert: pemOf(intermediate),
   };
+}
+
+/** CN for every type; C, L, O (in X.520 order, country first) for OV and EV. */
+function subjectOf(commonName: string | undefined, organization: IssueInput["organization"]): x509.JsonName {
+  const name: x509.JsonName = [];
+  if (organization) name.push({ C: [organization.country] }, { L: [organization.locality] }, { O: [organization.legalName] });
+  if (commonName) name.push({ CN: [commonName] });
+  return name;
 }
 
 function checkDomains(domains: unknown): string[] {

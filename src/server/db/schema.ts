@@ -127,6 +127,8 @@ export interface OrdersTable {
   source: Generated<string>; // dashboard | api | acme
   /** The API key that acted, when one did (the user column then names its creator). */
   apiKeyId: Generated<string | null>;
+  /** The product's years from the first issuance: no certificate of the order ends later (SPEC 17). */
+  coverageEndsAt: Generated<string | null>;
 }
 
 export interface OrderDomainsTable {
@@ -176,6 +178,29 @@ export interface CertificatesTable {
   notBefore: string;
   notAfter: string;
   createdAt: string;
+  revokedAt: Generated<string | null>;
+  /** unspecified | keyCompromise | superseded | cessationOfOperation | affiliationChanged (SPEC 18) */
+  revocationReason: Generated<string | null>;
+}
+
+export interface OrganizationProfilesTable {
+  teamId: string;
+  legalName: string;
+  locality: string;
+  country: string; // ISO 3166-1 alpha-2
+  updatedAt: string;
+}
+
+export interface CertificateRemindersTable {
+  certificateId: string;
+  daysBefore: number; // 30 | 7 | 1
+  sentAt: string;
+}
+
+export interface CaCrlNumbersTable {
+  caName: string;
+  crlNumber: number;
+  issuedAt: string;
 }
 
 export interface ApiKeysTable {
@@ -200,6 +225,9 @@ export interface Database {
   transactions: TransactionsTable;
   documents: DocumentsTable;
   certificates: CertificatesTable;
+  organizationProfiles: OrganizationProfilesTable;
+  certificateReminders: CertificateRemindersTable;
+  caCrlNumbers: CaCrlNumbersTable;
   users: UsersTable;
   teams: TeamsTable;
   memberships: MembershipsTable;

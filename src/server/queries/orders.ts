@@ -5,8 +5,8 @@ import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import type { ValidationMethod } from "../../shared/account.js";
 import type { Page } from "../../shared/schemas/common.js";
-import type { OrderDto } from "../../shared/schemas/orders.js";
-import { instructionsFor } from "../account/domain-validation.js";
+import type { OrderDto, RevocationReason } from "../../shared/schemas/orders.js";
+import { instructionsFor } from "../validation/instructions.js";
 import { presentActor } from "../auth/principal.js";
 import { can } from "../policy/authorize.js";
 import type { TeamMember } from "../policy/authorize.js";
@@ -24,7 +24,14 @@ function ordersOf(executor: Executor, teamId: string) {
     .where("orders.teamId", "=", teamId);
 }
 
-type CertificateRow = { orderId: string; serialNumber: string; notBefore: string; notAfter: string };
+type CertificateRow = {
+  orderId: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  revokedAt: string | null;
+  revocationReason: string | null;
+};
 
 /**
  * The challenge values in the instructions are validation work: shown only to those who may see
@@ -43,6 +50,8 @@ export function presentOrder(order: OrderRow, domains: OrderDomain[], certificat
       method: d.method as ValidationMethod | null,
       completed: d.completedAt !== null,
       completedAt: d.completedAt,
+      validatedAt: d.completedAt,
+      reused: d.reused === 1,
       instructions: showInstructions && d.method && d.challenge ? instructionsFor(d.domain, d.method as ValidationMethod, d.challenge) : null,
     })),
     priceMinor: order.priceMinor,
@@ -52,7 +61,16 @@ export function presentOrder(order: OrderRow, domains: OrderDomain[], certificat
     createdAt: order.createdAt,
     issuedAt: order.issuedAt,
     refundedAt: order.refundedAt,
-    certificate: certificate ? { serialNumber: certificate.serialNumber, notBefore: certificate.notBefore, notAfter: certificate.notAfter } : null,
+    certificate: certificate
+      ? {
+          serial: certificate.serialNumber,
+          notBefore: certificate.notBefore,
+          notAfter: certificate.notAfter,
+          revokedAt: certificate.revokedAt,
+          revocationReason: certificate.revocationReason as RevocationReason | null,
+        }
+      : null,
+    coverageEndsAt: order.coverageEndsAt,
     source: order.source as OrderDto["source"],
     placedBy: presentActor(order.createdBy, order.creatorEmail, order.apiKeyId),
   };
@@ -65,7 +83,7 @@ async function detailsOf(executor: Executor, orderIds: string[]) {
     executor.selectFrom("orderDomains").selectAll().where("orderId", "in", orderIds).execute(),
     executor
       .selectFrom("certificates")
-      .select(["orderId", "serialNumber", "notBefore", "notAfter", "id"])
+      .select(["orderId", "serialNumber", "notBefore", "notAfter", "revokedAt", "revocationReason", "id"])
       .where("orderId", "in", orderIds)
       .orderBy("id")
       .execute(),

@@ -34,10 +34,29 @@ export const ValidationStep = Type.Object({
   method: Nullable(ValidationMethod),
   completed: Type.Boolean(),
   completedAt: Nullable(Timestamp),
+  /** When control was proven: by this order's check, or (reused) by the team's earlier validation. */
+  validatedAt: Nullable(Timestamp),
+  /** true when the step started validated from the team's domain ledger (SPEC 16). */
+  reused: Type.Boolean(),
   instructions: Nullable(Instructions),
 });
 
-export const ORDER_STATUSES = ["pending_validation", "issued", "refunded"] as const;
+/** The five reasons a customer may give (SPEC 18; RFC 5280 CRLReason names). */
+export const REVOCATION_REASONS = ["unspecified", "keyCompromise", "superseded", "cessationOfOperation", "affiliationChanged"] as const;
+export const RevocationReason = StringEnum(REVOCATION_REASONS);
+
+/** The order's current certificate (SPEC 17–18): serial in lower-case hex without separators. */
+export const Certificate = Type.Object({
+  serial: Type.String({ pattern: "^[0-9a-f]+$" }),
+  notBefore: Timestamp,
+  notAfter: Timestamp,
+  revokedAt: Nullable(Timestamp),
+  revocationReason: Nullable(RevocationReason),
+});
+
+export const RevokeBody = Type.Object({ reason: RevocationReason }, { additionalProperties: false });
+
+export const ORDER_STATUSES = ["pending_validation", "issued", "revoked", "refunded"] as const;
 export const OrderStatus = StringEnum(ORDER_STATUSES);
 
 export const Order = Type.Object({
@@ -53,7 +72,8 @@ export const Order = Type.Object({
   createdAt: Timestamp,
   issuedAt: Nullable(Timestamp),
   refundedAt: Nullable(Timestamp),
-  certificate: Nullable(Type.Object({ serialNumber: Type.String(), notBefore: Timestamp, notAfter: Timestamp })),
+  certificate: Nullable(Certificate),
+  coverageEndsAt: Nullable(Timestamp),
   source: StringEnum(["dashboard", "api", "acme"]),
   placedBy: ActorRef,
 });
@@ -67,7 +87,11 @@ export const NewOrder = Type.Object(
   { additionalProperties: false },
 );
 
-export const ValidationMethodBody = Type.Object({ method: ValidationMethod }, { additionalProperties: false });
+/** `approverEmail` is required for `email` (one of the five constructed addresses) and refused otherwise. */
+export const ValidationMethodBody = Type.Object(
+  { method: ValidationMethod, approverEmail: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })) },
+  { additionalProperties: false },
+);
 
 export const CsrBody = Type.Object(
   { csr: Type.String({ minLength: 1, maxLength: MAX_CSR_BYTES, description: "PEM CERTIFICATE REQUEST, at most 16 KiB" }) },
@@ -81,4 +105,6 @@ export type InstructionsDto = Static<typeof Instructions>;
 export type ValidationStepDto = Static<typeof ValidationStep>;
 export type OrderStatus = Static<typeof OrderStatus>;
 export type OrderDto = Static<typeof Order>;
+export type CertificateDto = Static<typeof Certificate>;
+export type RevocationReason = Static<typeof RevocationReason>;
 export type NewOrderInput = Static<typeof NewOrder>;

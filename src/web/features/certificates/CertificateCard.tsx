@@ -18,7 +18,7 @@ const PEM_CSR = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW 
 /** The issued certificate's facts, for everyone who sees the order. */
 export function CertificateFacts({ order }: { order: Order }) {
   if (!order.certificate) return null;
-  const { serialNumber, notBefore, notAfter } = order.certificate;
+  const { serial: serialNumber, notBefore, notAfter } = order.certificate;
   return (
     <dl className="facts" data-testid="certificate-facts">
       <div>
@@ -127,7 +127,7 @@ function CsrForm({ teamId, order, mode, onDone }: { teamId: string; order: Order
           onSuccess: (updated) => {
             setCsr("");
             setTouched(false);
-            if (mode === "reissue") toast.success(`Reissued the certificate; new serial ${updated.certificate?.serialNumber ?? ""}.`);
+            if (mode === "reissue") toast.success(`Reissued the certificate; new serial ${updated.certificate?.serial ?? ""}.`);
             else if (updated.status === "issued") toast.success("CSR accepted: the certificate is issued.");
             else toast.success("CSR accepted. The certificate is issued once every domain is validated.");
             onDone?.();

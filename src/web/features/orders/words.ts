@@ -3,12 +3,14 @@ import type { OrderDto as Order, OrderStatus, ProductDto as Product, ValidationM
 export const STATUS_LABELS: Record<OrderStatus, string> = {
   pending_validation: "Pending validation",
   issued: "Issued",
+  revoked: "Revoked",
   refunded: "Refunded",
 };
 
 export const STATUS_TONES: Record<OrderStatus, "amber" | "green" | "neutral"> = {
   pending_validation: "amber",
   issued: "green",
+  revoked: "neutral",
   refunded: "neutral",
 };
 
