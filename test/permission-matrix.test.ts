@@ -105,6 +105,13 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/invitations/:token/accept", access: "signedIn" },
   { method: "GET", path: "/api/me", access: "signedIn" },
   { method: "PUT", path: "/api/me/active-team", access: "signedIn" },
+  // Account settings (issue 14): a person's own name, password and sessions.
+  { method: "PATCH", path: "/api/me", access: "signedIn" },
+  { method: "POST", path: "/api/me/password", access: "signedIn" },
+  { method: "GET", path: "/api/me/sessions", access: "signedIn" },
+  { method: "DELETE", path: "/api/me/sessions/:sessionId", access: "signedIn" },
+  { method: "POST", path: "/api/me/sessions/end-others", access: "signedIn" },
+  { method: "GET", path: "/api/settings", access: "signedIn" },
   { method: "GET", path: "/api/teams", access: "signedIn" },
   { method: "POST", path: "/api/teams", access: "signedIn" },
   { method: "GET", path: "/api/teams/:teamId", access: "team.view" },

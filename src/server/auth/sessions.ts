@@ -9,7 +9,7 @@ import { cachedRead } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Database } from "../db/schema.js";
-import { hashToken, newToken } from "../secrets.js";
+import { hashToken, newId, newToken } from "../secrets.js";
 
 /** Refreshing last_seen_at on every request would make every read a write; once a minute is enough. */
 const TOUCH_EVERY_MS = MINUTE;
@@ -18,14 +18,25 @@ export function sessionCookieName(config: Pick<Config, "secureCookies">): string
   return config.secureCookies ? "__Host-certdesk_session" : "certdesk_session";
 }
 
-export async function startSession(executor: Executor, clock: Clock, config: Config, userId: string): Promise<string> {
+/** A User-Agent longer than this is cut: it is shown to its owner, never parsed for anything else. */
+const USER_AGENT_MAX = 512;
+
+export async function startSession(
+  executor: Executor,
+  clock: Clock,
+  config: Config,
+  userId: string,
+  userAgent?: string | null,
+): Promise<string> {
   const token = newToken();
   const now = clock.now();
   await executor
     .insertInto("sessions")
     .values({
       tokenHash: hashToken(token),
+      id: newId(now.getTime()),
       userId,
+      userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
       createdAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + config.sessionAbsoluteHours * HOUR).toISOString(),
@@ -90,4 +101,50 @@ export async function endSession(executor: Executor, sessionHash: string): Promi
 
 export async function endAllSessions(executor: Executor, userId: string): Promise<void> {
   await executor.deleteFrom("sessions").where("userId", "=", userId).execute();
+}
+
+/** One of a person's sessions as they may see it: never its token or the token's hash. */
+export interface SessionView {
+  id: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  current: boolean;
+}
+
+/** The user's live sessions (not past their end), most recently used first. */
+export async function listSessions(executor: Executor, clock: Clock, config: Config, userId: string, currentHash: string): Promise<SessionView[]> {
+  const now = clock.now().getTime();
+  const rows = await executor
+    .selectFrom("sessions")
+    .select(["id", "tokenHash", "userAgent", "createdAt", "lastSeenAt", "expiresAt"])
+    .where("userId", "=", userId)
+    .orderBy("lastSeenAt", "desc")
+    .orderBy("id", "desc")
+    .execute();
+  // Idle or past its end, a session no longer lets anyone in: it is not listed (the sweep removes it).
+  const live = rows.filter((row) => now < Date.parse(row.expiresAt) && now - Date.parse(row.lastSeenAt) < config.sessionIdleMinutes * MINUTE);
+  return live.map((row) => ({
+    id: row.id,
+    userAgent: row.userAgent,
+    createdAt: row.createdAt,
+    lastSeenAt: row.lastSeenAt,
+    expiresAt: row.expiresAt,
+    current: row.tokenHash === currentHash,
+  }));
+}
+
+/** Ends one of the user's sessions by its id: the ended session's token hash, or null when the user has none with that id. */
+export async function endSessionById(executor: Executor, userId: string, id: string): Promise<string | null> {
+  const row = await executor.selectFrom("sessions").select("tokenHash").where("userId", "=", userId).where("id", "=", id).executeTakeFirst();
+  if (!row) return null;
+  await executor.deleteFrom("sessions").where("tokenHash", "=", row.tokenHash).execute();
+  return row.tokenHash;
+}
+
+/** Ends every session of the user but the one named by its hash (the device asking); returns how many ended. */
+export async function endOtherSessions(executor: Executor, userId: string, keepHash: string): Promise<number> {
+  const result = await executor.deleteFrom("sessions").where("userId", "=", userId).where("tokenHash", "!=", keepHash).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

@@ -14,6 +14,8 @@ export interface LogInInput {
   address: string;
   /** The session the request came with, ended so it cannot be reused. */
   previousSessionHash?: string;
+  /** The browser signing in, named in the account's list of sessions. */
+  userAgent?: string;
 }
 
 export async function logIn(deps: Deps, throttle: LoginThrottle, input: LogInInput): Promise<{ user: User; sessionToken: string }> {
@@ -30,6 +32,6 @@ export async function logIn(deps: Deps, throttle: LoginThrottle, input: LogInInp
   }
   throttle.succeed(email);
   if (input.previousSessionHash) await endSession(deps.db.kysely, input.previousSessionHash);
-  const sessionToken = await startSession(deps.db.kysely, deps.clock, deps.config, user.id);
+  const sessionToken = await startSession(deps.db.kysely, deps.clock, deps.config, user.id, input.userAgent);
   return { user, sessionToken };
 }

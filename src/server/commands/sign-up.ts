@@ -21,7 +21,8 @@ export function defaultTeamName(name: string): string {
   return `${name}'s team`;
 }
 
-export async function signUp(deps: Deps, input: SignUpInput): Promise<{ user: User; sessionToken: string }> {
+/** `userAgent`: the browser signing up, named in the account's list of sessions. */
+export async function signUp(deps: Deps, input: SignUpInput, userAgent?: string): Promise<{ user: User; sessionToken: string }> {
   const email = canonicalEmail(input.email);
   const name = canonicalName(input.name);
   const problem = passwordProblem(input.password, email);
@@ -56,7 +57,7 @@ export async function signUp(deps: Deps, input: SignUpInput): Promise<{ user: Us
         target: teamId,
         details: { name: defaultTeamName(name), isDefault: true },
       });
-      const sessionToken = await startSession(tx, deps.clock, deps.config, user.id);
+      const sessionToken = await startSession(tx, deps.clock, deps.config, user.id, userAgent);
       return { user, sessionToken };
     });
   } catch (error) {

@@ -1,6 +1,6 @@
 // Kysely's view of the tables (camelCase here, snake_case in SQL via CamelCasePlugin).
 // Times are ISO 8601 UTC strings in both engines: one representation, ordered as text.
-import type { Generated, Insertable, Selectable } from "kysely";
+import type { ColumnType, Generated, Insertable, Selectable } from "kysely";
 
 export interface UsersTable {
   id: string;
@@ -47,7 +47,14 @@ export interface InvitationsTable {
 
 export interface SessionsTable {
   tokenHash: string;
+  /**
+   * Not a secret: how the dashboard names a session (the token's hash never leaves the server).
+   * startSession always sets it; optional on insert only for rows written by hand (tests, tools).
+   */
+  id: ColumnType<string, string | undefined, never>;
   userId: string;
+  /** The User-Agent the session was started with, for "which device is this". */
+  userAgent: string | null;
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
@@ -106,6 +113,9 @@ export interface BillingProfilesTable {
   country: string; // ISO 3166-1 alpha-2
   cardBrand: string;
   cardLast4: string; // never more of the card than this
+  street: Generated<string>;
+  city: Generated<string>;
+  postalCode: Generated<string>;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;

@@ -18,9 +18,9 @@ import { HOUR, MINUTE } from "../clock.js";
  * What a limit counts by, and how a raw value becomes its key:
  * clientAddress – the request's address, an IPv6 one by its /64 (clientKey);
  * accountEmail, recipient – an e-mail address, trimmed, NFC, lower-cased;
- * inviter (a user id), team, invitation, apiKey – the id as it is.
+ * inviter, user (user ids), team, invitation, apiKey – the id as it is.
  */
-export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "team" | "invitation" | "recipient" | "apiKey";
+export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "user" | "team" | "invitation" | "recipient" | "apiKey";
 
 interface Common {
   key: KeyKind;
@@ -89,6 +89,14 @@ export const LIMITS = {
   resendsPerRecipient: {
     rule: "window", max: 5, windowMs: HOUR, scaled: false, key: "recipient",
     detail: "Too many invitations were re-sent to this address; try again later.",
+  },
+  /**
+   * Changing the password from account settings, every attempt counted (a wrong current password
+   * too): a stolen session cannot try current passwords fast. Per person, so not scaled.
+   */
+  passwordChangesPerUser: {
+    rule: "window", max: 10, windowMs: HOUR, scaled: false, key: "user",
+    detail: "Too many password changes; try again later.",
   },
   failedLogInsPerAccount: {
     rule: "backoff", free: 5, firstWaitMs: 1000, maxWaitMs: MINUTE, windowMs: 15 * MINUTE, scaled: false, key: "accountEmail",

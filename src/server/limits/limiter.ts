@@ -20,6 +20,7 @@ const keyOf: Record<KeyKind, (raw: string) => string> = {
   accountEmail: foldEmail,
   recipient: foldEmail,
   inviter: (raw) => raw,
+  user: (raw) => raw,
   team: (raw) => raw,
   invitation: (raw) => raw,
   apiKey: (raw) => raw,

@@ -31,7 +31,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      const { user, sessionToken } = await signUp(services, request.body);
+      const { user, sessionToken } = await signUp(services, request.body, request.headers["user-agent"]);
       request.log.info({ actor: user.id, event: "signup" }, "account created");
       setSessionCookie(reply, services, sessionToken);
       return reply.status(201).send({ user: presentUser(user, services.config) });
@@ -55,6 +55,7 @@ export function authRoutes(base: FastifyInstance, services: Services): void {
           ...request.body,
           address: request.ip,
           previousSessionHash: request.actor?.sessionHash,
+          userAgent: request.headers["user-agent"],
         });
         request.log.info({ actor: user.id, event: "login" }, "signed in");
         setSessionCookie(reply, services, sessionToken);

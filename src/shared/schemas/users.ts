@@ -26,9 +26,30 @@ export const PasswordResetBody = Type.Object({ email: AnyEmail }, { additionalPr
 export const PasswordResetConfirmBody = Type.Object({ token: Token, password: Password }, { additionalProperties: false });
 export const ActiveTeamBody = Type.Object({ teamId: Id }, { additionalProperties: false });
 
+// Account settings (/api/me/…).
+export const RenameAccountBody = Type.Object({ name: Name }, { additionalProperties: false });
+export const ChangePasswordBody = Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false });
+/** One of the person's own sessions; `id` is not a secret and never the token or its hash. */
+export const AccountSession = Type.Object({
+  id: Type.String(),
+  device: Type.String({ description: "The browser and system, in words, from the session's User-Agent" }),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  expiresAt: Timestamp,
+  current: Type.Boolean({ description: "This is the session asking" }),
+});
+export const AccountSessions = Type.Object({ items: Type.Array(AccountSession) });
+export const SessionParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const EndedSessions = Type.Object({ ended: Type.Integer({ description: "How many sessions ended" }) });
+/** What the dashboard shows of the server's settings. */
+export const ServerSettings = Type.Object({ invitationTtlHours: Type.Number() });
+
 export type UserDto = Static<typeof User>;
 export type MeDto = Static<typeof Me>;
 export type SignUpInput = Static<typeof SignUpBody>;
 export type LogInInput = Static<typeof LogInBody>;
 export type PasswordResetInput = Static<typeof PasswordResetBody>;
 export type PasswordResetConfirmInput = Static<typeof PasswordResetConfirmBody>;
+export type ChangePasswordInput = Static<typeof ChangePasswordBody>;
+export type AccountSessionDto = Static<typeof AccountSession>;
+export type ServerSettingsDto = Static<typeof ServerSettings>;
