@@ -127,6 +127,7 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/teams/:teamId/invitations/:invitationId/resend", access: "members.invite" },
   { method: "DELETE", path: "/api/teams/:teamId/invitations/:invitationId", access: "members.invite" },
   { method: "GET", path: "/api/teams/:teamId/audit", access: "audit.view" },
+  { method: "GET", path: "/api/teams/:teamId/audit.csv", access: "audit.view" },
   // The certificate account (API.md), guarded by SPEC.md's permissions.
   { method: "GET", path: "/api/products", access: "public" },
   { method: "GET", path: "/api/teams/:teamId/orders", access: "orders.view" },
@@ -574,6 +575,15 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       allowedStatus: 200,
       denied: () => ({ url: `/api/teams/${T()}/audit` }),
       allowed: async () => ({ url: `/api/teams/${T()}/audit` }),
+    },
+    {
+      name: "download the audit log as CSV",
+      method: "GET",
+      path: "/api/teams/:teamId/audit.csv",
+      permission: "audit.view",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/audit.csv` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/audit.csv` }),
     },
     // Machine access. A new key's permissions must be the creator's own: automation.manage is one
     // that every allowed caller (a key holding just it included) holds.

@@ -1,7 +1,7 @@
 // The audit log's entries, as GET /api/teams/:teamId/audit lists them.
 import { Type } from "typebox";
 import type { Static } from "typebox";
-import { ActorRef, Timestamp } from "./common.js";
+import { ActorRef, Cursor, Id, Limit, Timestamp } from "./common.js";
 
 export const AuditItem = Type.Object({
   id: Type.String(),
@@ -13,3 +13,22 @@ export const AuditItem = Type.Object({
 });
 
 export type AuditItemDto = Static<typeof AuditItem>;
+
+/** Narrowing the log: one actor (a user's, key's or ACME account's id), an action or a family ("order"), a time range. */
+export const AuditFilterQuery = Type.Object(
+  {
+    actor: Type.Optional(Id),
+    action: Type.Optional(
+      Type.String({ pattern: "^[a-z_]{1,40}(\\.[a-z_]{1,40})?$", description: 'An action ("order.placed") or every action of a kind ("order")' }),
+    ),
+    from: Type.Optional(Type.String({ format: "date-time", description: "Entries at or after this time" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "Entries before this time" })),
+  },
+  { additionalProperties: false },
+);
+export const AuditListQuery = Type.Object(
+  { ...AuditFilterQuery.properties, limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+
+export type AuditFilter = Static<typeof AuditFilterQuery>;
