@@ -117,6 +117,7 @@ const ROUTES: readonly RouteRow[] = [
   { method: "GET", path: "/api/teams/:teamId", access: "team.view" },
   { method: "PATCH", path: "/api/teams/:teamId", access: "team.update" },
   { method: "DELETE", path: "/api/teams/:teamId", access: "team.delete" },
+  { method: "GET", path: "/api/teams/:teamId/deletion-preview", access: "team.delete" },
   { method: "POST", path: "/api/teams/:teamId/transfer", access: "team.transfer" },
   { method: "GET", path: "/api/teams/:teamId/members", access: "team.view" },
   { method: "PATCH", path: "/api/teams/:teamId/members/:userId", access: "members.update" },
@@ -311,6 +312,15 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       allowedStatus: 204,
       denied: () => ({ url: `/api/teams/${T()}` }),
       allowed: async (persona) => ({ url: `/api/teams/${await throwawayTeam(persona, `To delete by ${persona}`)}` }),
+    },
+    {
+      name: "see what deleting the team takes with it",
+      method: "GET",
+      path: "/api/teams/:teamId/deletion-preview",
+      permission: "team.delete",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/deletion-preview` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/deletion-preview` }),
     },
     {
       name: "transfer ownership",

@@ -17,10 +17,21 @@ export interface BillingProfileInput {
   country: string;
   cardBrand: string;
   cardLast4: string;
+  street?: string;
+  city?: string;
+  postalCode?: string;
 }
 
-function checked<T extends Partial<BillingProfileInput>>(input: T): T {
-  refuseCardNumbers(input);
+const ADDRESS_FIELDS = ["street", "city", "postalCode"] as const;
+
+function checked<T extends Partial<BillingProfileInput>>(raw: T): T {
+  refuseCardNumbers(raw);
+  // An address line may be empty; when given it follows the rule of names (trimmed, NFC, no control or bidi characters).
+  const input = { ...raw };
+  for (const field of ADDRESS_FIELDS) {
+    const value = input[field];
+    if (value !== undefined) input[field] = value.trim() === "" ? "" : canonicalName(value, field);
+  }
   if (input.country !== undefined && !COUNTRY_CODES.has(input.country)) {
     throw new AppError("invalid_request", `${input.country} is not an ISO 3166-1 alpha-2 country code.`, {
       errors: [{ field: "country", message: "must be an ISO 3166-1 alpha-2 code such as DE or US" }],

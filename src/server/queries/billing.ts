@@ -14,7 +14,18 @@ export async function listProducts(executor: Executor): Promise<ProductDto[]> {
 }
 
 function presentProfile(p: BillingProfile): BillingProfileDto {
-  return { id: p.id, name: p.name, country: p.country, cardBrand: p.cardBrand, cardLast4: p.cardLast4, createdAt: p.createdAt, updatedAt: p.updatedAt };
+  return {
+    id: p.id,
+    name: p.name,
+    country: p.country,
+    cardBrand: p.cardBrand,
+    cardLast4: p.cardLast4,
+    street: p.street,
+    city: p.city,
+    postalCode: p.postalCode,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+  };
 }
 
 /** A profile of this team that has not been removed; 404 otherwise (another team's id included). */

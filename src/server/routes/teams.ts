@@ -6,11 +6,12 @@ import { AppError } from "../errors.js";
 import { createTeam, deleteTeam, renameTeam } from "../commands/teams.js";
 import { loadTeam, loadTeamMember, listTeamsOf, presentTeam } from "../queries/team-member.js";
 import type { TeamCtx } from "../context.js";
+import { countTeamContents } from "../queries/team-contents.js";
 import { getTeamDetail } from "../queries/teams.js";
 import type { Services } from "./route-kit.js";
 import { ctxOf, membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
 import { NoContent } from "../../shared/schemas/common.js";
-import { TeamDetail, TeamNameBody, TeamSummary, TransferBody } from "../../shared/schemas/teams.js";
+import { TeamContents, TeamDetail, TeamNameBody, TeamSummary, TransferBody } from "../../shared/schemas/teams.js";
 import { TeamIdParams } from "./params.js";
 
 const tags = ["teams"];
@@ -108,5 +109,20 @@ export function teamRoutes(base: FastifyInstance, services: Services): void {
       await transferOwnership(ctx, request.body.userId);
       return { team: await detailFor(ctx, request.params.teamId) };
     },
+  );
+
+  app.get(
+    "/teams/:teamId/deletion-preview",
+    {
+      // Asked by whoever may delete the team, before they do.
+      config: { access: "team.delete" },
+      schema: {
+        tags,
+        summary: "What deleting the team takes with it: counts of orders, certificates, documents and more",
+        params: TeamIdParams,
+        response: { 200: TeamContents, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request) => countTeamContents(services.db.kysely, request.params.teamId),
   );
 }

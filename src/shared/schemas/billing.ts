@@ -10,6 +10,9 @@ export const BillingProfile = Type.Object({
   country: Type.String(),
   cardBrand: Type.String(),
   cardLast4: Type.String(),
+  street: Type.String(),
+  city: Type.String(),
+  postalCode: Type.String(),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -33,7 +36,14 @@ const profileFields = {
   cardLast4: Type.String({ pattern: "^[0-9]{4}$", description: "The last four digits only; a full card number is refused." }),
 };
 
-export const NewBillingProfile = Type.Object(profileFields, { additionalProperties: false });
+// The rest of the address (SPEC.md): optional, "" when not given; no control or bidi characters.
+const addressFields = {
+  street: Type.Optional(Type.String({ maxLength: 100, description: "Street and number; may be empty" })),
+  city: Type.Optional(Type.String({ maxLength: 100, description: "May be empty" })),
+  postalCode: Type.Optional(Type.String({ maxLength: 20, description: "May be empty" })),
+};
+
+export const NewBillingProfile = Type.Object({ ...profileFields, ...addressFields }, { additionalProperties: false });
 
 export const BillingProfilePatch = Type.Object(
   {
@@ -41,6 +51,7 @@ export const BillingProfilePatch = Type.Object(
     country: Type.Optional(profileFields.country),
     cardBrand: Type.Optional(profileFields.cardBrand),
     cardLast4: Type.Optional(profileFields.cardLast4),
+    ...addressFields,
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -35,4 +35,15 @@ export const MemberRolesBody = Type.Object({ roles: Roles }, { additionalPropert
 
 export type TeamSummaryDto = Static<typeof TeamSummary>;
 export type TeamDetailDto = Static<typeof TeamDetail>;
+
+/** What deleting a team takes with it (GET /api/teams/:teamId/deletion-preview). */
+export const TeamContents = Type.Object({
+  orders: Type.Integer(),
+  certificates: Type.Integer(),
+  documents: Type.Integer(),
+  billingProfiles: Type.Integer({ description: "Not removed" }),
+  apiKeys: Type.Integer({ description: "Not revoked" }),
+  members: Type.Integer({ description: "The Owner included" }),
+});
+export type TeamContentsDto = Static<typeof TeamContents>;
 export type MemberDto = Static<typeof Member>;
