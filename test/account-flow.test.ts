@@ -1,12 +1,17 @@
 // The certificate account as four people share it: Billing buys, Validation proves the domains,
 // Installer submits the CSR and downloads the certificate, Billing refunds another order.
-// Each does only their own job; the certificate is checked with openssl.
+// Each does only their own job; the certificate is checked with openssl. Validation is real:
+// certdesk reads the TXT record from the test's DNS server and fetches the file from a web server
+// on loopback.
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp } from "./helpers/app.js";
 import type { TestApp } from "./helpers/app.js";
 import { makeCsr, makeTmpDir, openssl } from "./helpers/csr.js";
+import { publishDnsChallenge } from "./helpers/dcv.js";
 import { ENGINES } from "./helpers/engines.js";
 import { buildTeamFixture, multipartFile, SMALL_PDF } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
@@ -17,12 +22,21 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
   let base: string;
   const domains = [`shop-${engine}.example.com`, `www.shop-${engine}.example.com`];
 
+  /** The customer's web server: the http method's file, once Validation has put it there. */
+  let site: http.Server;
+  let served: { path: string; content: string } | undefined;
+
   beforeAll(async () => {
-    h = await createTestApp(engine);
+    site = http.createServer((req, res) => (served && req.url === served.path ? res.end(served.content) : res.writeHead(404).end()));
+    await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
+    h = await createTestApp(engine, { DCV_HTTP_PORT: String((site.address() as AddressInfo).port) });
     f = await buildTeamFixture(h, "Flow");
     base = `/api/teams/${f.teamId}`;
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    await h.close();
+    await new Promise((resolve) => site.close(resolve));
+  });
 
   let profileId: string;
   let orderId: string;
@@ -47,7 +61,7 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
     expect((await f.members.installer.client.get(`${base}/transactions`)).statusCode).toBe(403);
   });
 
-  it("Validation chooses methods, uploads a document and completes every domain", async () => {
+  it("Validation chooses methods, uploads a document, publishes the challenges and has certdesk check every domain", async () => {
     const validator = f.members.validation.client;
     expect((await f.members.billing.client.post(`${base}/orders/${orderId}/validation/${domains[0]}`, { method: "dns" })).statusCode).toBe(403);
 
@@ -74,9 +88,15 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
     }
     expect((await validator.get(`${base}/orders/${orderId}`)).json().order.validation[0].instructions.method).toBe("dns");
 
+    // Before the record and the file are in place, certdesk finds nothing.
+    expect((await validator.post(`${base}/orders/${orderId}/validation/${domains[0]}/check`)).json().code).toBe("validation_failed");
+    publishDnsChallenge(h, domains[0]!, dns.json().order);
+    h.dns.set(domains[1]!, "A", ["127.0.0.1"]);
+    const file = http.json().order.validation[1].instructions;
+    served = { path: new URL(file.url).pathname, content: file.content };
     for (const domain of domains) {
-      const done = await validator.post(`${base}/orders/${orderId}/validation/${domain}/complete`);
-      expect(done.statusCode).toBe(200);
+      const done = await validator.post(`${base}/orders/${orderId}/validation/${domain}/check`);
+      expect(done.statusCode, done.body).toBe(200);
     }
     const order = (await validator.get(`${base}/orders/${orderId}`)).json().order;
     expect(order.validation.every((v: { completed: boolean }) => v.completed)).toBe(true);
@@ -90,7 +110,7 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
     expect((await installer.get(`${base}/orders/${orderId}/certificate`)).statusCode).toBe(409);
 
     const submitted = await installer.post(`${base}/orders/${orderId}/csr`, { csr: csrPem });
-    expect(submitted.statusCode).toBe(200);
+    expect(submitted.statusCode, submitted.body).toBe(200);
     expect(submitted.json().order).toMatchObject({ status: "issued", csrOnFile: true });
 
     const download = await installer.get(`${base}/orders/${orderId}/certificate`);

@@ -13,6 +13,7 @@ import { makeCsr, makeTmpDir, openssl, tamperCsrSignature } from "./helpers/csr.
 import { ENGINES } from "./helpers/engines.js";
 import { buildTeamFixture, snapshot, uniqueDomain } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
+import { publishDnsChallenge } from "./helpers/dcv.js";
 import { auditActions, markRefunded, seedOrder } from "./helpers/orders.js";
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g;
@@ -34,8 +35,10 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     let last;
     for (const domain of domains) {
       const step = `${orderUrl(orderId)}/validation/${encodeURIComponent(domain)}`;
-      expect((await client.post(step, { method: "dns" })).statusCode).toBe(200);
-      last = await client.post(`${step}/complete`);
+      const chosen = await client.post(step, { method: "dns" });
+      expect(chosen.statusCode).toBe(200);
+      publishDnsChallenge(h, domain, chosen.json().order);
+      last = await client.post(`${step}/check`);
       expect(last.statusCode).toBe(200);
     }
     return last!.json().order;
@@ -167,15 +170,15 @@ describe.each(ENGINES)("certificates on %s", (engine) => {
     expect(reissuedEntries[0]!.actorId).toBe(F.members.installer.user.id);
   });
 
-  it("parallel completions of the last steps, and parallel CSRs, never issue twice for one readiness", async () => {
+  it("parallel checks of the last steps, and parallel CSRs, never issue twice for one readiness", async () => {
     const domains = [uniqueDomain("race-a"), uniqueDomain("race-b"), uniqueDomain("race-c")];
     const orderId = await newOrder(domains);
     expect((await submit(orderId, makeCsr({ san: domains }).csrPem)).statusCode).toBe(200);
     const client = F.members.validation.client;
-    for (const domain of domains) await client.post(`${orderUrl(orderId)}/validation/${domain}`, { method: "email" });
+    for (const domain of domains) publishDnsChallenge(h, domain, (await client.post(`${orderUrl(orderId)}/validation/${domain}`, { method: "dns" })).json().order);
 
-    // Every step completed at once, each twice: one completion per domain, exactly one issuance.
-    const responses = await Promise.all([...domains, ...domains].map((domain) => client.post(`${orderUrl(orderId)}/validation/${domain}/complete`)));
+    // Every step checked at once, each twice: one completion per domain, exactly one issuance.
+    const responses = await Promise.all([...domains, ...domains].map((domain) => client.post(`${orderUrl(orderId)}/validation/${domain}/check`)));
     expect(responses.map((r) => r.statusCode)).toEqual(Array(6).fill(200));
     const certificates = await h.t.db.kysely.selectFrom("certificates").select("serialNumber").where("orderId", "=", orderId).execute();
     expect(certificates).toHaveLength(1);

@@ -108,6 +108,20 @@ describe.each(ENGINES)("edge values that are accepted work end to end on %s", (e
     return h;
   };
 
+  it("domain validation: DCV_DNS_SERVERS as IP host:port entries, DCV_HTTP_PORT a port, CAA_IDENTITY a domain name", () => {
+    expect(load({})).toMatchObject({ dcvDnsServers: undefined, dcvHttpPort: 80, caaIdentity: "certdesk.dev" });
+    expect(load({ DCV_DNS_SERVERS: "127.0.0.1:5353, [::1]:53,10.0.0.1", DCV_HTTP_PORT: "8080", CAA_IDENTITY: "CA.Example" })).toMatchObject({
+      dcvDnsServers: ["127.0.0.1:5353", "[::1]:53", "10.0.0.1:53"],
+      dcvHttpPort: 8080,
+      caaIdentity: "ca.example",
+    });
+    for (const bad of ["dns.example:53", "127.0.0.1:0", "127.0.0.1:70000", "::1:53", "1.2.3:53", "127.0.0.1,"]) {
+      expect(refusal({ DCV_DNS_SERVERS: bad })).toMatch(/^DCV_DNS_SERVERS must be host:port/);
+    }
+    expect(refusal({ DCV_HTTP_PORT: "0" })).toMatch(/^DCV_HTTP_PORT must be a port number/);
+    expect(refusal({ CAA_IDENTITY: "not a domain" })).toMatch(/^CAA_IDENTITY must be a domain name/);
+  });
+
   it("SESSION_ABSOLUTE_HOURS=1.0001: sign-up and log-in set a whole-second cookie instead of answering 500", async () => {
     const h = await app({ SESSION_ABSOLUTE_HOURS: "1.0001" });
     const email = uniqueEmail("Fractional");

@@ -13,6 +13,7 @@ import { createApiKey, keyBesideCookie, keyClient } from "./helpers/api-keys.js"
 import type { CreatedKey } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
 import { makeCsr } from "./helpers/csr.js";
+import { publishDnsChallenge } from "./helpers/dcv.js";
 import {
   PERSONAS,
   SMALL_PDF,
@@ -146,7 +147,9 @@ const ROUTES: readonly RouteRow[] = [
   { method: "GET", path: "/api/teams/:teamId/orders/:orderId/validation", access: "validation.view" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/documents", access: "validation.manage" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain", access: "validation.manage" },
-  { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain/complete", access: "validation.manage" },
+  { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain/check", access: "validation.manage" },
+  { method: "GET", path: "/api/teams/:teamId/domains", access: "validation.view" },
+  { method: "POST", path: "/api/domain-approvals/:token", access: "public" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/csr", access: "certificates.manage" },
   { method: "GET", path: "/api/teams/:teamId/orders/:orderId/certificate", access: "certificates.manage" },
   // Machine access (API.md).
@@ -164,6 +167,7 @@ const PUBLIC_ALLOWED = new Set([
   "POST /api/auth/password-reset/confirm",
   "GET /api/invitations/:token",
   "POST /api/invitations/:token/decline",
+  "POST /api/domain-approvals/:token",
   "GET /api/openapi.json",
   "GET /api/products",
 ].map((entry) => routeShape(entry)));
@@ -258,13 +262,14 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     return spare.user.id;
   }
 
-  /** A new order of the fixture team, placed by the Owner; with a validation method chosen if asked. */
+  /** A new order of the fixture team, placed by the Owner; with dns chosen and its TXT record served if asked. */
   async function freshOrder(chooseMethod = false): Promise<{ orderId: string; domain: string }> {
     const domain = uniqueDomain("matrix");
     const orderId = await placeOrder(fx.owner.client, T(), objects.billingProfileId, domain);
     if (chooseMethod) {
       const chosen = await fx.owner.client.post(`/api/teams/${T()}/orders/${orderId}/validation/${domain}`, { method: "dns" });
       if (chosen.statusCode !== 200) throw new Error(`choosing a method failed: ${chosen.body}`);
+      publishDnsChallenge(h, domain, chosen.json().order);
     }
     return { orderId, domain };
   }
@@ -273,8 +278,8 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
   async function issuedOrder(): Promise<string> {
     const { orderId, domain } = await freshOrder(true);
     const base = `/api/teams/${T()}/orders/${orderId}`;
-    const completed = await fx.owner.client.post(`${base}/validation/${domain}/complete`);
-    if (completed.statusCode !== 200) throw new Error(`completing failed: ${completed.body}`);
+    const checked = await fx.owner.client.post(`${base}/validation/${domain}/check`);
+    if (checked.statusCode !== 200) throw new Error(`checking failed: ${checked.body}`);
     const submitted = await fx.owner.client.post(`${base}/csr`, { csr: makeCsr({ san: [domain] }).csrPem });
     if (submitted.statusCode !== 200 || submitted.json().order.status !== "issued") throw new Error(`issuing failed: ${submitted.body}`);
     return orderId;
@@ -545,16 +550,25 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       },
     },
     {
-      name: "complete a validation step",
+      name: "have certdesk check a validation step",
       method: "POST",
-      path: "/api/teams/:teamId/orders/:orderId/validation/:domain/complete",
+      path: "/api/teams/:teamId/orders/:orderId/validation/:domain/check",
       permission: "validation.manage",
       allowedStatus: 200,
-      denied: () => ({ url: `/api/teams/${T()}/orders/${objects.orderId}/validation/${objects.domain}/complete` }),
+      denied: () => ({ url: `/api/teams/${T()}/orders/${objects.orderId}/validation/${objects.domain}/check` }),
       allowed: async () => {
         const { orderId, domain } = await freshOrder(true);
-        return { url: `/api/teams/${T()}/orders/${orderId}/validation/${domain}/complete` };
+        return { url: `/api/teams/${T()}/orders/${orderId}/validation/${domain}/check` };
       },
+    },
+    {
+      name: "see the team's domain ledger",
+      method: "GET",
+      path: "/api/teams/:teamId/domains",
+      permission: "validation.view",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/domains` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/domains` }),
     },
     {
       name: "submit a CSR",

@@ -1,6 +1,7 @@
 // Domain-control validation over HTTP: choosing a method draws a fresh challenge and shows its
-// instructions, wildcards refuse http, completing is idempotent and needs a method, refunded
-// orders are closed, and every step is scoped to the team and recorded in its audit log.
+// instructions, wildcards refuse http, a check (certdesk looking on the test DNS server) is
+// idempotent and needs a method, refunded orders are closed, and every step is scoped to the team
+// and recorded in its audit log. What each method finds or misses: domain-validation.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TestApp } from "./helpers/app.js";
 import { createTestApp } from "./helpers/app.js";
@@ -8,6 +9,7 @@ import { ENGINES } from "./helpers/engines.js";
 import { buildTeamFixture, snapshot, uniqueDomain } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
 import { auditActions, markRefunded, seedOrder } from "./helpers/orders.js";
+import { publishDnsChallenge } from "./helpers/dcv.js";
 
 const CHALLENGE = /^[A-Za-z0-9_-]{43}$/; // 32 random bytes, base64url
 
@@ -46,7 +48,7 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     expect(http.instructions.url).toBe(`http://${domain}/.well-known/pki-validation/${http.instructions.content.slice(0, 16)}.txt`);
     expect(http.instructions.content).toMatch(CHALLENGE);
 
-    const email = (await validator.post(step(orderId, domain), { method: "email" })).json().order.validation[0];
+    const email = (await validator.post(step(orderId, domain), { method: "email", approverEmail: `admin@${domain}` })).json().order.validation[0];
     expect(email.instructions.approverEmails).toContain(`admin@${domain}`);
 
     const audit = await auditActions(h, F.teamId, orderId);
@@ -58,7 +60,7 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
   it("GET validation shows every step with its instructions to validation.view holders only", async () => {
     const [a, b] = [uniqueDomain("list-a"), uniqueDomain("list-b")];
     const orderId = await newOrder([a, b]);
-    await F.owner.client.post(step(orderId, b), { method: "email" });
+    await F.owner.client.post(step(orderId, b), { method: "email", approverEmail: `admin@${b}` });
 
     const seen = await F.members.validation.client.get(base(orderId));
     expect(seen.statusCode).toBe(200);
@@ -95,7 +97,8 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     // A wildcard is validated on its base name.
     expect(dns.json().order.validation[0].instructions.recordName).toBe(`_certdesk-challenge.${apex}`);
 
-    const done = await client.post(`${base(orderId)}/*.${apex}/complete`);
+    publishDnsChallenge(h, wildcard, dns.json().order);
+    const done = await client.post(`${base(orderId)}/*.${apex}/check`);
     expect(done.statusCode).toBe(200);
     expect(done.json().order.validation[0].completed).toBe(true);
     // The apex itself may use http.
@@ -115,32 +118,34 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     const domain = `${label("a")}.${label("b")}.${label("c")}.${"d".repeat(49)}.example.com`;
     expect(domain).toHaveLength(253);
     const orderId = await newOrder([domain]);
-    const response = await F.owner.client.post(step(orderId, domain), { method: "email" });
+    // Too long for a _certdesk-challenge TXT name: validated by e-mail, the approval confirmed.
+    const response = await F.owner.client.post(step(orderId, domain), { method: "email", approverEmail: `admin@${domain}` });
     expect(response.statusCode).toBe(200);
-    expect((await F.owner.client.post(`${step(orderId, domain)}/complete`)).json().order.validation[0].completed).toBe(true);
+    expect((await h.client().post(`/api/domain-approvals/${await h.linkTokenFor(`admin@${domain}`, "domain-approvals")}`)).statusCode).toBe(200);
+    expect((await F.owner.client.post(`${step(orderId, domain)}/check`)).json().order.validation[0].completed).toBe(true);
   });
 
-  it("completing needs a method first, marks the step, and is idempotent", async () => {
+  it("a check needs a method first, marks the step when certdesk finds the value, and is idempotent", async () => {
     const domain = uniqueDomain("complete");
     const orderId = await newOrder([domain]);
     const client = F.members.validation.client;
 
     const before = await snapshot(h.t.db);
-    const early = await client.post(`${step(orderId, domain)}/complete`);
+    const early = await client.post(`${step(orderId, domain)}/check`);
     expect(early.statusCode).toBe(409);
     expect(early.json().code).toBe("validation_method_missing");
     expect(await snapshot(h.t.db)).toEqual(before);
 
-    await client.post(step(orderId, domain), { method: "email" });
+    publishDnsChallenge(h, domain, (await client.post(step(orderId, domain), { method: "dns" })).json().order);
     h.clock.advance(60_000);
-    const done = await client.post(`${step(orderId, domain)}/complete`);
+    const done = await client.post(`${step(orderId, domain)}/check`);
     expect(done.statusCode).toBe(200);
     const completed = done.json().order.validation[0];
-    expect(completed).toMatchObject({ method: "email", completed: true, completedAt: h.clock.now().toISOString() });
+    expect(completed).toMatchObject({ method: "dns", completed: true, completedAt: h.clock.now().toISOString(), validatedAt: h.clock.now().toISOString(), reused: false });
     expect(done.json().order.status).toBe("pending_validation"); // no CSR yet
 
     h.clock.advance(60_000);
-    const twice = await client.post(`${step(orderId, domain)}/complete`);
+    const twice = await client.post(`${step(orderId, domain)}/check`);
     expect(twice.statusCode).toBe(200);
     expect(twice.json().order.validation[0].completedAt).toBe(completed.completedAt);
     const actions = (await auditActions(h, F.teamId, orderId)).map((e) => e.action);
@@ -151,8 +156,8 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     const domain = uniqueDomain("locked");
     const orderId = await newOrder([domain]);
     const client = F.owner.client;
-    await client.post(step(orderId, domain), { method: "dns" });
-    const done = (await client.post(`${step(orderId, domain)}/complete`)).json().order.validation[0];
+    publishDnsChallenge(h, domain, (await client.post(step(orderId, domain), { method: "dns" })).json().order);
+    const done = (await client.post(`${step(orderId, domain)}/check`)).json().order.validation[0];
 
     const change = await client.post(step(orderId, domain), { method: "email" });
     expect(change.statusCode).toBe(409);
@@ -172,7 +177,7 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     const other = await client.post(step(orderId, uniqueDomain("not-ordered")), { method: "dns" });
     expect(other.statusCode).toBe(404);
     expect(other.json().code).toBe("not_found");
-    expect((await client.post(`${step(orderId, uniqueDomain("not-ordered"))}/complete`)).statusCode).toBe(404);
+    expect((await client.post(`${step(orderId, uniqueDomain("not-ordered"))}/check`)).statusCode).toBe(404);
 
     for (const [url, body] of [
       [step(orderId, domain), { method: "carrier-pigeon" }],
@@ -197,8 +202,8 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     const before = await snapshot(h.t.db);
 
     for (const response of [
-      await F.owner.client.post(step(orderId, domain), { method: "email" }),
-      await F.owner.client.post(`${step(orderId, domain)}/complete`),
+      await F.owner.client.post(step(orderId, domain), { method: "email", approverEmail: `admin@${domain}` }),
+      await F.owner.client.post(`${step(orderId, domain)}/check`),
     ]) {
       expect(response.statusCode).toBe(409);
       expect(response.json().code).toBe("order_refunded");
@@ -214,7 +219,7 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
       const refused = await F.members[role].client.post(step(orderId, domain), { method: "dns" });
       expect(refused.statusCode).toBe(403);
       expect(refused.json().detail).toContain("validation.manage");
-      expect((await F.members[role].client.post(`${step(orderId, domain)}/complete`)).statusCode).toBe(403);
+      expect((await F.members[role].client.post(`${step(orderId, domain)}/check`)).statusCode).toBe(403);
     }
     expect((await F.outsider.client.post(step(orderId, domain), { method: "dns" })).statusCode).toBe(404);
     expect((await h.client().post(step(orderId, domain), { method: "dns" })).statusCode).toBe(401);
@@ -232,7 +237,7 @@ describe.each(ENGINES)("domain validation on %s", (engine) => {
     for (const response of [
       await F.outsider.client.get(base(orderId, outsiderTeam)),
       await F.outsider.client.post(step(orderId, domain, outsiderTeam), { method: "dns" }),
-      await F.outsider.client.post(`${step(orderId, domain, outsiderTeam)}/complete`),
+      await F.outsider.client.post(`${step(orderId, domain, outsiderTeam)}/check`),
     ]) {
       expect(response.statusCode).toBe(404);
       expect(response.json().code).toBe("not_found");

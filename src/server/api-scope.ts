@@ -30,6 +30,7 @@ import { orderRoutes } from "./routes/orders.js";
 import type { Services } from "./routes/route-kit.js";
 import { teamRoutes } from "./routes/teams.js";
 import { validationRoutes } from "./routes/validation.js";
+import { domainRoutes } from "./routes/domains.js";
 
 export interface ApiScopeOptions {
   services: Services;
@@ -57,6 +58,7 @@ export async function apiScope(api: FastifyInstance, { services, keyUses, regist
   auditRoutes(api, services);
   apiKeyRoutes(api, services);
   validationRoutes(api, services);
+  domainRoutes(api, services);
   await documentRoutes(api, services);
   certificateRoutes(api, services);
   billingRoutes(api, services);

@@ -37,6 +37,12 @@ export interface Config {
    * A KeyObject, so that logging the config prints no key bytes. Unset: DATA_DIR/master.key.
    */
   masterKey: KeyObject | undefined;
+  /** DCV_DNS_SERVERS: `host:port` entries for every validation lookup; undefined = the system's resolver. */
+  dcvDnsServers: string[] | undefined;
+  /** DCV_HTTP_PORT: the port the `http` and `http-01` fetches connect to. */
+  dcvHttpPort: number;
+  /** CAA_IDENTITY: the issuer domain a CAA issue/issuewild record must name (lower case). */
+  caaIdentity: string;
 }
 
 export class ConfigError extends Error {}
@@ -100,6 +106,24 @@ export function decodeMasterKey(text: string, source: string): KeyObject {
   return createSecretKey(Buffer.from(value, "base64url"));
 }
 
+/**
+ * DCV_DNS_SERVERS as node:dns Resolver.setServers takes it: `host:port[,host:port]`, an IPv6 host
+ * in brackets ([::1]:53), the port optional (53). Names are refused: resolving the resolver would
+ * need a resolver.
+ */
+export function parseDnsServers(raw: string | undefined): string[] | undefined {
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const rule = `DCV_DNS_SERVERS must be host:port[,host:port] with IP addresses (e.g. 127.0.0.1:5353,[::1]:53), got "${raw}".`;
+  return raw.split(",").map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+))(?::(\d{1,5}))?$/.exec(entry.trim());
+    if (!match) throw new ConfigError(rule);
+    const host = match[1] ?? match[2] ?? "";
+    const port = match[3] === undefined ? 53 : Number(match[3]);
+    if (isIP(host) === 0 || port < 1 || port > 65535) throw new ConfigError(rule);
+    return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = number(env, "PORT", 3000, (n) => Number.isInteger(n) && n >= 0 && n < 65536, "a port number (0-65535)");
   const dataDir = path.resolve(env.DATA_DIR || "./data");
@@ -146,6 +170,11 @@ export function loadConfig(env: Env = process.env): Config {
       `TRUST_PROXY must list the proxies' addresses, comma-separated: IPs, CIDR ranges, loopback, linklocal or uniquelocal; got "${trustProxy}".`,
     );
   }
+  const dcvDnsServers = parseDnsServers(env.DCV_DNS_SERVERS);
+  const caaIdentity = (env.CAA_IDENTITY || "certdesk.dev").trim().toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(caaIdentity)) {
+    throw new ConfigError(`CAA_IDENTITY must be a domain name such as certdesk.dev, got "${env.CAA_IDENTITY}".`);
+  }
   const logLevel = env.LOG_LEVEL || "info";
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}; got "${logLevel}".`);
   return {
@@ -179,5 +208,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy,
     logLevel,
     masterKey: env.MASTER_KEY ? decodeMasterKey(env.MASTER_KEY, "MASTER_KEY") : undefined,
+    dcvDnsServers,
+    dcvHttpPort: number(env, "DCV_HTTP_PORT", 80, (n) => Number.isInteger(n) && n >= 1 && n < 65536, "a port number (1-65535)"),
+    caaIdentity,
   };
 }

@@ -16,6 +16,8 @@ import type { Engine } from "../../src/server/db/create-db.js";
 import { openEmail } from "../../src/server/mail/outbox.js";
 import { openSealer } from "../../src/server/master-key.js";
 import type { Sealer } from "../../src/server/sealer.js";
+import { startTestDns } from "./dns-server.js";
+import type { TestDns } from "./dns-server.js";
 import { createTestDatabase } from "./engines.js";
 import type { TestDatabase } from "./engines.js";
 
@@ -28,13 +30,15 @@ export interface TestApp {
   sealer: Sealer;
   /** How many times a command woke the mail dispatcher. */
   wakes: number;
+  /** The DNS server on loopback every validation and CAA lookup goes to (DCV_DNS_SERVERS). */
+  dns: TestDns;
   client(): Client;
   /** A new account, signed in. */
   signUp(name: string, email?: string): Promise<SignedIn>;
   /** The newest e-mail queued for an address, from the outbox, opened with the master key (empty once sent). */
   lastEmailTo(address: string): Promise<{ subject: string; text: string; html: string } | undefined>;
   /** The token of the newest invitation (or reset) link e-mailed to an address. */
-  linkTokenFor(address: string, kind?: "invitations" | "reset-password"): Promise<string>;
+  linkTokenFor(address: string, kind?: "invitations" | "reset-password" | "domain-approvals"): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -108,7 +112,9 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
   const t = await createTestDatabase(engine);
   const clock = new ManualClock(new Date());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-data-"));
-  const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, ...env });
+  // Validation and CAA never leave the machine: a DNS server on loopback answers every lookup.
+  const dns = await startTestDns();
+  const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, DCV_DNS_SERVERS: dns.server, ...env });
   const state = { wakes: 0 };
   const sealer = await openSealer(t.db, config);
   const app = await buildApp({
@@ -128,6 +134,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     clock,
     config,
     sealer,
+    dns,
     get wakes() {
       return state.wakes;
     },
@@ -160,6 +167,7 @@ export async function createTestApp(engine: Engine, env: Record<string, string> 
     },
     async close() {
       await app.close();
+      await dns.close();
       await t.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -1,12 +1,17 @@
 // Buying a certificate: check the product and domains, charge a billing profile of the same team,
-// write the order, its domains and the charge — one transaction, all or nothing.
+// write the order, its domains and the charge — one transaction, all or nothing. Names no CA may
+// certify are refused first (SPEC 15); a name the team's ledger still covers starts validated,
+// `reused` (SPEC 16), read under the team's lock so it is the ledger as of this order.
 import { accountableUserId, apiKeyIdOf, auditActorOf, orderSourceOf } from "../auth/principal.js";
 import type { TeamCtx } from "../context.js";
+import { isIP } from "node:net";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { isDnsName } from "../certs/index.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
 import { newId } from "../secrets.js";
+import { reusableValidation } from "../validation/ledger.js";
+import { whyNotCertifiable } from "../validation/names.js";
 import { recordAudit } from "./audit.js";
 import { lockTeam } from "./team-lock.js";
 
@@ -24,6 +29,10 @@ function invalid(field: string, message: string): AppError {
 export function checkDomains(raw: string[], wildcardAllowed: boolean): string[] {
   const domains = raw.map((d) => d.trim().toLowerCase().replace(/\.$/, ""));
   domains.forEach((domain, i) => {
+    // An IP address is a name no CA may certify (422), not a malformed request.
+    const base = domain.startsWith("*.") ? domain.slice(2) : domain;
+    const refused = isIP(base) !== 0 || isDnsName(base) ? whyNotCertifiable(domain) : null;
+    if (refused) throw new AppError("name_not_allowed", refused, { errors: [{ field: `domains.${i}`, message: refused }] });
     if (!isDnsName(domain)) throw invalid(`domains.${i}`, `"${raw[i]}" is not a valid DNS name.`);
     if (domain.startsWith("*.") && !wildcardAllowed) throw invalid(`domains.${i}`, "This product does not cover wildcard names.");
   });
@@ -62,9 +71,17 @@ export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<
         csrPem: null,
       })
       .execute();
+    const reused = await Promise.all(domains.map((domain) => reusableValidation(tx, teamId, domain, ctx.clock.now())));
     await tx
       .insertInto("orderDomains")
-      .values(domains.map((domain, position) => ({ orderId, position, domain, method: null, challenge: null, completedAt: null })))
+      .values(
+        domains.map((domain, position) => {
+          const entry = reused[position];
+          return entry
+            ? { orderId, position, domain, method: entry.method, challenge: null, completedAt: entry.validatedAt, reused: 1 }
+            : { orderId, position, domain, method: null, challenge: null, completedAt: null, reused: 0 };
+        }),
+      )
       .execute();
     const charge = { teamId, orderId, billingProfileId: profile.id, amountMinor: product.priceMinor, currency: product.currency };
     const { reference } = await ctx.payments.charge(charge);
@@ -78,7 +95,14 @@ export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<
       actor: auditActorOf(ctx.principal),
       action: "order.placed",
       target: orderId,
-      details: { productId: product.id, domains, amountMinor: product.priceMinor, currency: product.currency, billingProfileId: profile.id },
+      details: {
+        productId: product.id,
+        domains,
+        amountMinor: product.priceMinor,
+        currency: product.currency,
+        billingProfileId: profile.id,
+        reused: domains.filter((_, i) => reused[i] !== null),
+      },
     });
     return orderId;
   });

@@ -148,6 +148,30 @@ export interface OrderDomainsTable {
   method: string | null; // email | http | dns
   challenge: string | null; // the random value the http file or dns record must hold
   completedAt: string | null;
+  /** 1 when the step started validated from the team's ledger (migration 0008). */
+  reused: Generated<number>;
+}
+
+/** The team's domain ledger (SPEC 16): the newest validation of each name. */
+export interface DomainValidationsTable {
+  teamId: string;
+  domain: string;
+  method: string; // email | http | dns
+  validatedAt: string;
+}
+
+/** The `email` method's approval links; the token only as its SHA-256. */
+export interface DomainApprovalsTable {
+  id: string;
+  tokenHash: string;
+  teamId: string;
+  orderId: string;
+  domain: string;
+  approverEmail: string;
+  challenge: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
 }
 
 export interface TransactionsTable {
@@ -232,6 +256,8 @@ export interface Database {
   billingProfiles: BillingProfilesTable;
   orders: OrdersTable;
   orderDomains: OrderDomainsTable;
+  domainValidations: DomainValidationsTable;
+  domainApprovals: DomainApprovalsTable;
   transactions: TransactionsTable;
   documents: DocumentsTable;
   certificates: CertificatesTable;

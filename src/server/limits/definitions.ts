@@ -98,6 +98,11 @@ export const LIMITS = {
     rule: "window", max: 10, windowMs: HOUR, scaled: false, key: "user",
     detail: "Too many password changes; try again later.",
   },
+  /** Domain approval links tried from one address: the tokens are unguessable; this only stops hammering. */
+  domainApprovalsPerAddress: {
+    rule: "window", max: 30, windowMs: HOUR, scaled: true, key: "clientAddress",
+    detail: "Too many domain approvals from this address; try again later.",
+  },
   failedLogInsPerAccount: {
     rule: "backoff", free: 5, firstWaitMs: 1000, maxWaitMs: MINUTE, windowMs: 15 * MINUTE, scaled: false, key: "accountEmail",
     detail: "Too many failed log-ins for this account.",

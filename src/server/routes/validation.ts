@@ -1,9 +1,10 @@
 // /api/teams/:teamId/orders/:orderId/validation: each domain's domain-control step — see it,
-// choose its method, mark it complete. The last completion (with a CSR on file) issues the order.
+// choose its method, have certdesk check it (SPEC 14). The last successful check (with a CSR on
+// file, and CAA allowing it) issues the order. Nobody marks a step complete by hand.
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { chooseValidationMethod } from "../commands/choose-validation-method.js";
-import { completeValidationStep } from "../commands/complete-validation-step.js";
+import { checkValidationStep } from "../commands/check-validation-step.js";
 import { getOrder } from "../queries/orders.js";
 import { Id } from "../../shared/schemas/common.js";
 import { Order, ValidationMethodBody } from "../../shared/schemas/orders.js";
@@ -47,7 +48,9 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
       config: { access: "validation.manage" },
       schema: {
         tags,
-        summary: "Choose how a domain is validated; draws a fresh challenge (wildcards: email or dns only)",
+        summary:
+          "Choose how a domain is validated; draws a fresh challenge (wildcards: email or dns only). " +
+          "For email, approverEmail (one of the five constructed addresses) receives the approval link.",
         params: StepParams,
         body: ValidationMethodBody,
         response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
@@ -55,25 +58,28 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
     },
     async (request) => {
       const { teamId, orderId, domain } = request.params;
-      await chooseValidationMethod(teamCtxOf(request, services), orderId, { domain, method: request.body.method });
+      const { method, approverEmail } = request.body;
+      await chooseValidationMethod(teamCtxOf(request, services), orderId, { domain, method, ...(approverEmail !== undefined ? { approverEmail } : {}) });
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
 
   app.post(
-    "/teams/:teamId/orders/:orderId/validation/:domain/complete",
+    "/teams/:teamId/orders/:orderId/validation/:domain/check",
     {
       config: { access: "validation.manage" },
       schema: {
         tags,
-        summary: "Mark a domain's validation step complete (idempotent); issues the certificate when it was the last step and a CSR is on file",
+        summary:
+          "certdesk checks the step now (http file, dns TXT record, or the confirmed approval e-mail); 422 validation_failed says what it found. " +
+          "Issues the certificate when it was the last step and a CSR is on file (422 caa_forbidden when CAA refuses)",
         params: StepParams,
-        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => {
       const { teamId, orderId, domain } = request.params;
-      await completeValidationStep(teamCtxOf(request, services), orderId, domain);
+      await checkValidationStep(teamCtxOf(request, services), orderId, domain);
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );

@@ -8,3 +8,4 @@ export * from "./billing.js";
 export * from "./documents.js";
 export * from "./audit.js";
 export * from "./api-keys.js";
+export * from "./domains.js";
