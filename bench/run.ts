@@ -8,11 +8,14 @@
 //   BENCH_PAIRS=6         one-second slices per side when comparing a scenario with the bare route
 //   BENCH_ONLY=substring   run only the scenarios whose name contains it (the ceiling always runs)
 //   BENCH_PROFILE=dir      write a V8 CPU profile of the certdesk server into dir (open in Chrome DevTools)
+//   BENCH_DATABASE=postgres://user@host:port/db   run on PostgreSQL: a fresh database is created on that
+//                          server (named certdesk_bench_…), seeded the same way, and dropped at the end
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { Child, RssSampler, cpuMicros } from "./processes.js";
 import { SCENARIOS } from "./scenarios.js";
 import type { BenchContext, BenchRequest, Scenario } from "./scenarios.js";
@@ -190,7 +193,8 @@ async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   const scenarios = SCENARIOS.filter((s) => !only || s.target === "bare" || s.name.includes(only));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-bench-"));
-  const databaseUrl = `sqlite:${path.join(dataDir, "certdesk.db")}`;
+  const database = await benchDatabase(dataDir);
+  const databaseUrl = database.url;
   const children: Child[] = [];
   const started = Date.now();
   const loadAtStart = os.loadavg()[0]!.toFixed(1);
@@ -243,7 +247,7 @@ async function main(): Promise<void> {
     const out: string[] = [];
     out.push(
       `certdesk bench — Node ${process.version}, ${os.cpus().length} CPUs, autocannon ${CONNECTIONS} connections, ` +
-        `${DURATION}s per scenario after ${WARMUP}s warm-up; SQLite, a team of ${fmt(MEMBERS)} members and ${fmt(ORDERS)} orders; ` +
+        `${DURATION}s per scenario after ${WARMUP}s warm-up; ${database.engine}, a team of ${fmt(MEMBERS)} members and ${fmt(ORDERS)} orders; ` +
         `load generator on the same machine; load average ${loadAtStart} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end ` +
         `(other work on the machine lowers every number alike: read the ratios).`,
     );
@@ -278,7 +282,31 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) await child.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
+}
+
+/** SQLite in the bench's DATA_DIR, or a fresh database on BENCH_DATABASE's PostgreSQL server. */
+async function benchDatabase(dataDir: string): Promise<{ url: string; engine: string; drop(): Promise<void> }> {
+  const server = process.env.BENCH_DATABASE;
+  if (!server) return { url: `sqlite:${path.join(dataDir, "certdesk.db")}`, engine: "SQLite", drop: async () => {} };
+  const name = `certdesk_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    engine: "PostgreSQL",
+    async drop() {
+      const again = new pg.Client({ connectionString: server });
+      await again.connect();
+      await again.query(`drop database if exists ${name} with (force)`);
+      await again.end();
+    },
+  };
 }
 
 main().catch((error: unknown) => {
