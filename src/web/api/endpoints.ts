@@ -1,12 +1,15 @@
 // One function per call of API.md. Features wrap these in TanStack Query hooks.
-import { http } from "./client";
+import { http, withQuery } from "./client";
 import type { UploadOptions } from "./client";
 import type { Role } from "../../shared/permissions";
 import type {
+  AccountSessionDto,
   ApiKeyDto,
+  AuditFilter,
   AuditItemDto,
   BillingProfileDto,
   BillingProfilePatchInput,
+  ChangePasswordInput,
   CreatedApiKeyDto,
   DocumentDto,
   InvitationDto,
@@ -26,7 +29,9 @@ import type {
   PasswordResetConfirmInput,
   PasswordResetInput,
   ProductDto,
+  ServerSettingsDto,
   SignUpInput,
+  TeamContentsDto,
   TeamDetailDto,
   TeamSummaryDto,
   TransactionDto,
@@ -40,6 +45,10 @@ const order = (teamId: string, orderId: string) => `${team(teamId)}/orders/${enc
 /** A domain as a path segment: encodeURIComponent leaves a wildcard's "*" alone, the server expects %2A. */
 const domainSegment = (domain: string) => enc(domain).replace(/\*/g, "%2A");
 
+export const settingsApi = {
+  get: () => http.get<ServerSettingsDto>("/settings"),
+};
+
 export const authApi = {
   signup: (body: SignUpInput) => http.post<{ user: UserDto }>("/auth/signup", body),
   login: (body: LogInInput) => http.post<{ user: UserDto }>("/auth/login", body),
@@ -52,12 +61,18 @@ export const authApi = {
 export const meApi = {
   get: () => http.get<MeDto>("/me"),
   setActiveTeam: (teamId: string) => http.put<{ activeTeam: TeamSummaryDto }>("/me/active-team", { teamId }),
+  rename: (name: string) => http.patch<{ user: UserDto }>("/me", { name }),
+  changePassword: (body: ChangePasswordInput) => http.post<{ ended: number }>("/me/password", body),
+  sessions: () => http.get<{ items: AccountSessionDto[] }>("/me/sessions"),
+  endSession: (sessionId: string) => http.delete<void>(`/me/sessions/${enc(sessionId)}`),
+  endOtherSessions: () => http.post<{ ended: number }>("/me/sessions/end-others"),
 };
 
 export const teamsApi = {
   list: () => http.get<{ items: TeamSummaryDto[] }>("/teams"),
   create: (name: string) => http.post<{ team: TeamSummaryDto }>("/teams", { name }),
   get: (teamId: string) => http.get<{ team: TeamDetailDto }>(team(teamId)),
+  deletionPreview: (teamId: string) => http.get<TeamContentsDto>(`${team(teamId)}/deletion-preview`),
   rename: (teamId: string, name: string) => http.patch<{ team: TeamDetailDto }>(team(teamId), { name }),
   remove: (teamId: string) => http.delete(team(teamId)),
   transfer: (teamId: string, userId: string) => http.post<{ team: TeamDetailDto }>(`${team(teamId)}/transfer`, { userId }),
@@ -86,8 +101,10 @@ export const invitationsApi = {
 };
 
 export const auditApi = {
-  list: (teamId: string, query: PageQuery) =>
+  list: (teamId: string, query: PageQuery & AuditFilter) =>
     http.get<Page<AuditItemDto>>(`${team(teamId)}/audit`, query),
+  /** The CSV download's address: the browser fetches it itself (a link), so the file streams to disk. */
+  csvUrl: (teamId: string, filter: AuditFilter) => `/api${withQuery(`${team(teamId)}/audit.csv`, filter)}`,
 };
 
 export const apiKeysApi = {

@@ -1,6 +1,7 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { useState } from "react";
 import { Navigate, RouterProvider, createBrowserRouter, useLocation, useParams } from "react-router";
+import { AccountPage } from "../features/account/AccountPage";
 import { ForgotPasswordPage } from "../features/auth/ForgotPasswordPage";
 import { LoginPage } from "../features/auth/LoginPage";
 import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
@@ -68,6 +69,15 @@ const router = createBrowserRouter([
         children: [
           { path: "/", element: <ActiveTeamRedirect /> },
           { path: "/team/*", element: <ActiveTeamRedirect /> },
+          // The person's own account: the same in every team, shown in the active team's shell.
+          {
+            path: "/account",
+            element: (
+              <Shell>
+                <AccountPage />
+              </Shell>
+            ),
+          },
           {
             path: "/teams/:teamId",
             element: <TeamScope />,

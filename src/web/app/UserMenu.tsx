@@ -1,3 +1,4 @@
+import { Link } from "react-router";
 import { Dropdown } from "../ui/Dropdown";
 import { Spinner } from "../ui/Spinner";
 import { useLogout, useMe } from "./session";
@@ -24,12 +25,15 @@ export function UserMenu() {
         </>
       }
     >
-      {() => (
+      {(close) => (
         <div className="user-panel">
           <div className="user-panel-head">
             <p className="strong">{user.name}</p>
             <p className="muted small">{user.email}</p>
           </div>
+          <Link to="/account" className="menu-item" onClick={() => close()}>
+            Account settings
+          </Link>
           <button type="button" className="menu-item" onClick={() => logout.mutate()} disabled={logout.isPending}>
             {logout.isPending ? <Spinner size={14} /> : null}
             Log out

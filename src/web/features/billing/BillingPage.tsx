@@ -80,7 +80,7 @@ function BillingProfilesCard({ teamId }: { teamId: string }) {
           <thead>
             <tr>
               <th scope="col">Name</th>
-              <th scope="col">Country</th>
+              <th scope="col">Address</th>
               <th scope="col">Card</th>
               <th scope="col">Added</th>
               {canManage ? (
@@ -96,7 +96,15 @@ function BillingProfilesCard({ teamId }: { teamId: string }) {
                 <td data-label="Name" className="strong">
                   {profile.name}
                 </td>
-                <td data-label="Country">
+                <td data-label="Address">
+                  {profile.street ? (
+                    <>
+                      {profile.street}
+                      <br />
+                    </>
+                  ) : null}
+                  {[profile.postalCode, profile.city].filter(Boolean).join(" ")}
+                  {profile.postalCode || profile.city ? ", " : ""}
                   {countryName(profile.country)} <span className="muted small">({profile.country})</span>
                 </td>
                 <td data-label="Card">

@@ -42,6 +42,9 @@ function ProfileForm({ profile, save, onDone }: { profile: BillingProfile | null
   const [otherCountry, setOtherCountry] = useState(common ? "" : initialCountry);
   const [cardBrand, setCardBrand] = useState<CardBrand>((profile?.cardBrand as CardBrand | undefined) ?? "visa");
   const [cardLast4, setCardLast4] = useState(profile?.cardLast4 ?? "");
+  const [street, setStreet] = useState(profile?.street ?? "");
+  const [city, setCity] = useState(profile?.city ?? "");
+  const [postalCode, setPostalCode] = useState(profile?.postalCode ?? "");
   const [touched, setTouched] = useState(false);
 
   const country = (countryChoice === OTHER ? otherCountry : countryChoice).trim().toUpperCase();
@@ -55,7 +58,7 @@ function ProfileForm({ profile, save, onDone }: { profile: BillingProfile | null
   const submit = () => {
     setTouched(true);
     if (local.name || local.country || local.cardLast4) return;
-    const input: BillingProfileInput = { name: name.trim(), country, cardBrand, cardLast4 };
+    const input: BillingProfileInput = { name: name.trim(), country, cardBrand, cardLast4, street: street.trim(), city: city.trim(), postalCode: postalCode.trim() };
     save.mutate(
       { id: profile?.id ?? null, input },
       {
@@ -77,6 +80,11 @@ function ProfileForm({ profile, save, onDone }: { profile: BillingProfile | null
     >
       <div className="stack">
         <TextField label="Profile name" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required autoComplete="organization" error={show("name")} hint="Shown when choosing how to pay, e.g. “Acme GmbH — IT”." />
+        <TextField label="Street and number" value={street} onChange={(e) => setStreet(e.target.value)} maxLength={100} autoComplete="street-address" error={fieldError(save.error, "street")} />
+        <div className="form-row">
+          <TextField label="Postal code" value={postalCode} onChange={(e) => setPostalCode(e.target.value)} maxLength={20} autoComplete="postal-code" error={fieldError(save.error, "postalCode")} />
+          <TextField label="City" value={city} onChange={(e) => setCity(e.target.value)} maxLength={100} autoComplete="address-level2" error={fieldError(save.error, "city")} />
+        </div>
         <div className="form-row">
           <SelectField label="Country" value={countryChoice} onChange={(e) => setCountryChoice(e.target.value)} error={countryChoice === OTHER ? undefined : show("country")}>
             {COMMON_COUNTRIES.map((code) => (

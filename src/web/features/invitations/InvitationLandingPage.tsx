@@ -38,7 +38,8 @@ export function InvitationLandingPage() {
     const signedInAs = me.data ? { name: me.data.user.name, email: me.data.user.email } : null;
     return <InvitationCard token={token} invitation={open} status={ended ?? "pending"} signedInAs={signedInAs} />;
   }
-  const reason = ended ? unusableReason(ended) : isApiError(invitation.error) ? unusableReason(invitation.error.code) : undefined;
+  const signedIn = Boolean(me.data);
+  const reason = ended ? unusableReason(ended, signedIn) : isApiError(invitation.error) ? unusableReason(invitation.error.code, signedIn) : undefined;
   // 404: no such token; 400: not even shaped like one (a truncated link).
   const notFound = isApiError(invitation.error) && (invitation.error.status === 404 || invitation.error.status === 400);
   const detail = isApiError(invitation.error) && invitation.error.status === 404 ? invitation.error.detail : undefined;
@@ -56,7 +57,7 @@ export function InvitationLandingPage() {
         <ErrorAlert error={invitation.error} />
       )}
       <p className="auth-footer">
-        <Link to="/">Go to certdesk</Link>
+        {signedIn ? <Link to="/">Go to your teams</Link> : <Link to="/login">Log in to certdesk</Link>}
       </p>
     </AuthLayout>
   );

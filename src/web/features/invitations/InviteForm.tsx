@@ -1,6 +1,7 @@
 import { useRef, useState } from "react";
 import { fieldError, isApiError } from "../../api/client";
 import type { Role } from "../../../shared/permissions";
+import { durationInWords, useServerSettings } from "../../app/settings";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { TextField } from "../../ui/Field";
@@ -18,6 +19,8 @@ export function InviteForm({ teamId, teamName }: { teamId: string; teamName: str
   const invite = useInvite(teamId);
   const toast = useToast();
   const form = useRef<HTMLFormElement>(null);
+  // The server's own INVITATION_TTL_HOURS, not a number written into the page.
+  const ttlHours = useServerSettings().data?.invitationTtlHours;
 
   const conflict = isApiError(invite.error, "already_member") || isApiError(invite.error, "invitation_pending");
   const emailError = local.email ?? (conflict ? (invite.error as Error).message : fieldError(invite.error, "email"));
@@ -64,7 +67,7 @@ export function InviteForm({ teamId, teamName }: { teamId: string; teamName: str
           if (local.email) setLocal({ ...local, email: undefined });
         }}
         error={emailError}
-        hint={`They get a link to join ${teamName}, valid for 72 hours.`}
+        hint={`They get a link to join ${teamName}${ttlHours === undefined ? "." : `, valid for ${durationInWords(ttlHours)}.`}`}
       />
       <RolePicker
         value={roles}

@@ -21,8 +21,11 @@ export const STATUS_TONES: Record<InvitationStatus, "amber" | "green" | "neutral
   expired: "neutral",
 };
 
-/** Why a link can no longer be used, from a 410 code or an invitation's status. */
-export function unusableReason(codeOrStatus: string): { title: string; text: string } | undefined {
+/**
+ * Why a link can no longer be used, from a 410 code or an invitation's status. `signedIn`: the
+ * person reading is signed in, so "log in" is not the next step for a used link.
+ */
+export function unusableReason(codeOrStatus: string, signedIn = false): { title: string; text: string } | undefined {
   switch (codeOrStatus) {
     case "invitation_expired":
     case "expired":
@@ -32,7 +35,12 @@ export function unusableReason(codeOrStatus: string): { title: string; text: str
       return { title: "This invitation was withdrawn", text: "The team revoked it. Ask them for a new invitation if you still need access." };
     case "invitation_used":
     case "accepted":
-      return { title: "This invitation has already been used", text: "It was accepted already. If that was you, log in to work with the team." };
+      return signedIn
+        ? {
+            title: "This invitation has already been used",
+            text: "It was accepted already. If you accepted it, the team is in your team switcher; if someone else did, ask the team for a new invitation.",
+          }
+        : { title: "This invitation has already been used", text: "It was accepted already. If that was you, log in to work with the team." };
     case "invitation_declined":
     case "declined":
       return { title: "This invitation was declined", text: "Ask the team for a new invitation if you changed your mind." };

@@ -85,6 +85,7 @@ export function OrdersPage() {
                   Price
                 </th>
                 <th scope="col">Ordered</th>
+                <th scope="col">Ends</th>
               </tr>
             </thead>
             <tbody>
@@ -120,6 +121,9 @@ export function OrdersPage() {
                         {formatDate(order.createdAt)}
                       </time>
                     </td>
+                    <td data-label="Ends">
+                      <OrderEnd order={order} />
+                    </td>
                   </tr>
                 );
               })}
@@ -137,5 +141,16 @@ export function OrdersPage() {
       </Card>
       {canCreate ? <BuyCertificateDialog teamId={team.id} open={buying} onClose={() => setBuying(false)} /> : null}
     </Page>
+  );
+}
+
+/** When the order's certificate stops working: its end once issued, else the coverage's; before issuance, not yet known. */
+function OrderEnd({ order }: { order: { certificate: { notAfter: string } | null; coverageEndsAt: string | null; status: string } }) {
+  const end = order.certificate?.notAfter ?? order.coverageEndsAt;
+  if (!end) return <span className="muted small">{order.status === "refunded" ? "—" : "Set at issuance"}</span>;
+  return (
+    <time dateTime={end} title={formatDateTime(end)}>
+      {formatDate(end)}
+    </time>
   );
 }
