@@ -1,5 +1,7 @@
 // What every browser test needs: a built certdesk on a free port with a temporary SQLite
-// DATA_DIR, Debian's Chromium, e-mails read from the .eml files, and a place for screenshots.
+// DATA_DIR, a DNS server on loopback as its validation resolver (DCV_DNS_SERVERS: a test publishes
+// a TXT or CAA record with `dns.set`, then the dashboard's check finds it), Debian's Chromium,
+// e-mails read from the .eml files, and a place for screenshots.
 //
 // Needs `npm run build` first (dist/src/server and dist/web) and a Chromium binary
 // (Debian's `chromium`, or CHROMIUM_PATH). Never downloads a browser.
@@ -14,6 +16,8 @@ import { fileURLToPath } from "node:url";
 import { simpleParser } from "mailparser";
 import { chromium } from "playwright-core";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startTestDns } from "../test/helpers/dns-server.js";
+import type { TestDns } from "../test/helpers/dns-server.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SERVER_ENTRY = join(ROOT, "dist/src/server/cli.js");
@@ -31,6 +35,8 @@ export interface Certdesk {
   dataDir: string;
   /** The last few KB the server printed, for failure messages. */
   log: () => string;
+  /** The DNS server every validation and CAA lookup of this certdesk goes to. */
+  dns: TestDns;
   stop: () => Promise<void>;
 }
 
@@ -70,7 +76,10 @@ export async function startCertdesk(): Promise<Certdesk> {
   const dataDir = await mkdtemp(join(tmpdir(), "certdesk-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, BASE_URL: baseUrl, RATE_LIMIT_SCALE: "100" };
+  const dns = await startTestDns();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(port), DATA_DIR: dataDir, BASE_URL: baseUrl, RATE_LIMIT_SCALE: "100", DCV_DNS_SERVERS: dns.server,
+  };
   for (const name of ["SMTP_URL", "MAIL_DIR", "DATABASE_URL", "HOST", "NODE_OPTIONS"]) delete env[name];
   const server = spawn(process.execPath, [join(ROOT, "bin/certdesk.js"), "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let serverLog = "";
@@ -87,6 +96,7 @@ export async function startCertdesk(): Promise<Certdesk> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (server.exitCode === null) server.kill("SIGKILL");
     }
+    await dns.close();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
@@ -95,7 +105,7 @@ export async function startCertdesk(): Promise<Certdesk> {
     await stop();
     throw error;
   }
-  return { baseUrl, dataDir, log, stop };
+  return { baseUrl, dataDir, log, dns, stop };
 }
 
 export function launchChromium(): Promise<Browser> {
