@@ -261,6 +261,37 @@ describe.each(ENGINES)("domain validation by certdesk on %s", (engine) => {
       expect(await reusedAt("2029-03-16T00:00:00.000Z", ["2029-03-25T23:00:00.000Z", "2029-03-26T00:00:00.000Z"])).toEqual([true, false]);
     });
 
+    it("a validation lapsed before issuance opens its step again instead of issuing", async () => {
+      const original = h.clock.now();
+      try {
+        h.clock.set(new Date("2026-12-01T00:00:00.000Z"));
+        const domain = uniqueDomain("lapse-issue");
+        const orderId = await seeded([domain]);
+        expect((await validateByDns(h, validator(), F.teamId, orderId, domain)).statusCode).toBe(200);
+        h.clock.set(new Date("2027-03-15T00:00:00.000Z"));
+        const { csrPem } = makeCsr({ cn: domain, san: [domain] });
+        const submitted = await F.members.installer.client.post(`/api/teams/${F.teamId}/orders/${orderId}/csr`, { csr: csrPem });
+        expect(submitted.statusCode, submitted.body).toBe(200);
+        expect(submitted.json().order).toMatchObject({ status: "pending_validation", certificate: null });
+        expect(submitted.json().order.validation[0]).toMatchObject({ completed: false, validatedAt: null });
+        expect((await auditActions(h, F.teamId, orderId)).map((a) => a.action)).toContain("validation.lapsed");
+        const again = await validateByDns(h, validator(), F.teamId, orderId, domain);
+        expect(again.statusCode, again.body).toBe(200);
+        expect(again.json().order.status).toBe("issued");
+      } finally {
+        h.clock.set(original);
+      }
+    });
+
+    it("approval e-mails to one address are limited per hour, across teams: 429", async () => {
+      const domain = uniqueDomain("mail-flood");
+      const orderId = await seeded([domain]);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await validator().post(step(orderId, domain), { method: "email", approverEmail: `postmaster@${domain}` })).statusCode);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      expect((await validator().post(step(orderId, domain), { method: "email", approverEmail: `admin@${domain}` })).statusCode).toBe(200);
+    });
+
     it("the ledger is paginated and needs validation.view", async () => {
       const first = await F.owner.client.get(`/api/teams/${F.teamId}/domains?limit=1`);
       expect(first.statusCode).toBe(200);

@@ -13,6 +13,7 @@ import { inTransaction } from "../db/transaction.js";
 import { caaRefusal, caaVerdict, wouldIssue } from "../validation/caa-gate.js";
 import type { CaaGate } from "../validation/caa-gate.js";
 import { recordValidation } from "../validation/ledger.js";
+import { isReusable } from "../validation/reuse.js";
 import { issueIfReady } from "./issuance.js";
 import { domainsOf, lockOrderOfTeam } from "./order-in-team.js";
 import { lockTeam } from "./team-lock.js";
@@ -49,7 +50,16 @@ export type IssueOutcome = { refused: string } | typeof NEEDS_CAA | null;
  */
 export async function issueUnlessCaaRefuses(tx: Tx, ctx: TeamCtx, orderId: string, gate: CaaGate): Promise<IssueOutcome> {
   const order = await tx.selectFrom("orders").select(["status", "csrPem", "teamId"]).where("id", "=", orderId).executeTakeFirstOrThrow();
-  if (!wouldIssue(order, await domainsOf(tx, orderId))) return null;
+  const steps = await domainsOf(tx, orderId);
+  if (!wouldIssue(order, steps)) return null;
+  // BR 4.2.1 holds at issuance too: a step validated (or reused) too long ago is open again.
+  const now = ctx.clock.now();
+  const lapsed = steps.filter((d) => d.completedAt !== null && !isReusable(new Date(d.completedAt), now)).map((d) => d.domain);
+  if (lapsed.length > 0) {
+    await tx.updateTable("orderDomains").set({ completedAt: null, reused: 0, challenge: null }).where("orderId", "=", orderId).where("domain", "in", lapsed).execute();
+    await recordAudit(tx, ctx.clock, { teamId: order.teamId, actor: auditActorOf(ctx.principal), action: "validation.lapsed", target: orderId, details: { domains: lapsed } });
+    return null;
+  }
   if (gate.ok === true) {
     await issueIfReady(tx, ctx, orderId);
     return null;

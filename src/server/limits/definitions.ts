@@ -103,6 +103,11 @@ export const LIMITS = {
     rule: "window", max: 30, windowMs: HOUR, scaled: true, key: "clientAddress",
     detail: "Too many domain approvals from this address; try again later.",
   },
+  /** Approval e-mails (the email method) to one address across every team: nobody floods admin@ a stranger's domain. */
+  approvalEmailsPerRecipient: {
+    rule: "window", max: 5, windowMs: HOUR, scaled: false, key: "recipient",
+    detail: "Too many approval e-mails were sent to this address; try again later.",
+  },
   failedLogInsPerAccount: {
     rule: "backoff", free: 5, firstWaitMs: 1000, maxWaitMs: MINUTE, windowMs: 15 * MINUTE, scaled: false, key: "accountEmail",
     detail: "Too many failed log-ins for this account.",

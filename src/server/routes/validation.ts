@@ -53,12 +53,14 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
           "For email, approverEmail (one of the five constructed addresses) receives the approval link.",
         params: StepParams,
         body: ValidationMethodBody,
-        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: OrderAnswer, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request) => {
       const { teamId, orderId, domain } = request.params;
       const { method, approverEmail } = request.body;
+      // Each email choice sends an e-mail to a stranger's mailbox: limited per recipient, across teams.
+      if (method === "email" && approverEmail !== undefined) services.limits.take(["approvalEmailsPerRecipient", approverEmail]);
       await chooseValidationMethod(teamCtxOf(request, services), orderId, { domain, method, ...(approverEmail !== undefined ? { approverEmail } : {}) });
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
