@@ -94,7 +94,7 @@ export function AuditPage() {
       description={`Every change to ${team.name}, newest first. The log cannot be edited.`}
       actions={
         <>
-          <a className="btn" href={auditApi.csvUrl(team.id, filter)} download data-testid="audit-csv">
+          <a className="btn btn-secondary" href={auditApi.csvUrl(team.id, filter)} download data-testid="audit-csv">
             Download CSV
           </a>
           <Button onClick={() => audit.refetch()} pending={audit.isRefetching && !audit.isFetchingNextPage}>
