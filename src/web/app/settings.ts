@@ -10,6 +10,7 @@ export function useServerSettings() {
 export function durationInWords(hours: number): string {
   const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   if (hours < 1) return unit(Math.max(1, Math.round(hours * 60)), "minute");
-  if (hours >= 48 && hours % 24 === 0) return unit(hours / 24, "day");
+  // SPEC speaks of "72 hours": hours up to three days, whole days beyond.
+  if (hours > 72 && hours % 24 === 0) return unit(hours / 24, "day");
   return unit(Math.round(hours * 10) / 10, "hour");
 }
