@@ -15,6 +15,7 @@ import type {
   InvitationDto,
   InvitationPreviewDto,
   InvitationStatus,
+  LedgerEntryDto,
   LogInInput,
   MeDto,
   MemberDto,
@@ -139,10 +140,18 @@ export const billingApi = {
 };
 
 export const validationApi = {
-  chooseMethod: (teamId: string, orderId: string, domain: string, method: ValidationMethod) =>
-    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}`, { method }),
-  complete: (teamId: string, orderId: string, domain: string) =>
-    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}/complete`),
+  /** `approverEmail`: for `email`, which of the five constructed addresses the approval goes to. */
+  chooseMethod: (teamId: string, orderId: string, domain: string, method: ValidationMethod, approverEmail?: string) =>
+    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}`, approverEmail ? { method, approverEmail } : { method }),
+  /** certdesk looks for the file, the record or the approval now; 422 validation_failed says what it found. */
+  check: (teamId: string, orderId: string, domain: string) =>
+    http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}/check`),
+};
+
+export const domainsApi = {
+  ledger: (teamId: string, query: PageQuery) => http.get<Page<LedgerEntryDto>>(`${team(teamId)}/domains`, query),
+  /** The e-mailed approval link's answer: no session needed, the token is the e-mail's. */
+  approve: (token: string) => http.post<{ domain: string }>(`/domain-approvals/${enc(token)}`),
 };
 
 export const documentsApi = {

@@ -7,6 +7,7 @@ import { LoginPage } from "../features/auth/LoginPage";
 import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
 import { SignupPage } from "../features/auth/SignupPage";
 import { InvitationLandingPage } from "../features/invitations/InvitationLandingPage";
+import { DomainApprovalPage } from "../features/validation/DomainApprovalPage";
 import { accountRoutes } from "../features/orders/routes";
 import { teamRoutes } from "../features/teams/routes";
 import { ToastProvider } from "../ui/Toast";
@@ -64,6 +65,8 @@ const router = createBrowserRouter([
       { path: "/forgot-password", element: <ForgotPasswordPage /> },
       { path: "/reset-password/:token", element: <ResetPasswordPage /> },
       { path: "/invitations/:token", element: <InvitationLandingPage /> },
+      // The email method's approval link: whoever reads the approver mailbox, signed in or not.
+      { path: "/domain-approvals/:token", element: <DomainApprovalPage /> },
       {
         element: <RequireAuth />,
         children: [

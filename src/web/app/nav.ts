@@ -34,6 +34,7 @@ export const NAV: NavSection[] = [
     label: "Certificates",
     items: [
       { to: "orders", label: "Orders", anyOf: ["orders.view"] },
+      { to: "domains", label: "Domains", anyOf: ["validation.view"] },
       { to: "billing", label: "Billing", anyOf: ["billing.view"] },
     ],
   },

@@ -1,6 +1,7 @@
 import type { RouteObject } from "react-router";
 import { RequirePermission } from "../../app/guards";
 import { BillingPage } from "../billing/BillingPage";
+import { DomainsPage } from "../validation/DomainsPage";
 import { OrderDetailPage } from "./OrderDetailPage";
 import { OrdersPage } from "./OrdersPage";
 
@@ -19,6 +20,14 @@ export const accountRoutes: RouteObject[] = [
     element: (
       <RequirePermission anyOf={["orders.view"]}>
         <OrderDetailPage />
+      </RequirePermission>
+    ),
+  },
+  {
+    path: "domains",
+    element: (
+      <RequirePermission anyOf={["validation.view"]}>
+        <DomainsPage />
       </RequirePermission>
     ),
   },

@@ -10,17 +10,25 @@ export const DOCUMENTS_PAGE = 25;
 export function useChooseMethod(teamId: string, orderId: string) {
   const changed = useOrderChanged(teamId);
   return useMutation({
-    mutationFn: ({ domain, method }: { domain: string; method: ValidationMethod }) => validationApi.chooseMethod(teamId, orderId, domain, method).then((r) => r.order),
+    mutationFn: ({ domain, method, approverEmail }: { domain: string; method: ValidationMethod; approverEmail?: string }) =>
+      validationApi.chooseMethod(teamId, orderId, domain, method, approverEmail).then((r) => r.order),
     onSuccess: changed,
   });
 }
 
-export function useCompleteStep(teamId: string, orderId: string) {
+/** "Check now": certdesk looks for the value itself; a 422 validation_failed says what it found instead. */
+export function useCheckStep(teamId: string, orderId: string) {
   const changed = useOrderChanged(teamId);
   return useMutation({
-    mutationFn: (domain: string) => validationApi.complete(teamId, orderId, domain).then((r) => r.order),
+    mutationFn: (domain: string) => validationApi.check(teamId, orderId, domain).then((r) => r.order),
     onSuccess: changed,
   });
+}
+
+/** The five addresses BR 3.2.2.4.4 allows for the email method, as the server constructs them (a wildcard's base name). */
+export function approverAddresses(domain: string): string[] {
+  const name = domain.replace(/^\*\./, "");
+  return ["admin", "administrator", "webmaster", "hostmaster", "postmaster"].map((box) => `${box}@${name}`);
 }
 
 export function useDocuments(teamId: string, orderId: string) {
