@@ -30,6 +30,7 @@ import type {
   PasswordResetConfirmInput,
   PasswordResetInput,
   ProductDto,
+  RevocationReason,
   ServerSettingsDto,
   SignUpInput,
   TeamContentsDto,
@@ -170,4 +171,5 @@ export const certificatesApi = {
   submitCsr: (teamId: string, orderId: string, csr: string) => http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/csr`, { csr }),
   /** The leaf, then the chain, as application/x-pem-file. */
   downloadUrl: (teamId: string, orderId: string) => `/api${order(teamId, orderId)}/certificate`,
+  revoke: (teamId: string, orderId: string, reason: RevocationReason) => http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/revoke`, { reason }),
 };

@@ -4,6 +4,7 @@ import { certificatesApi } from "../../api/endpoints";
 import type { OrderDto as Order } from "../../../shared/schemas";
 import { useCan } from "../../app/Can";
 import { Alert, ErrorAlert } from "../../ui/Alert";
+import { Badge } from "../../ui/Badge";
 import { Button } from "../../ui/Button";
 import { CopyButton, CopyField } from "../../ui/CopyButton";
 import { TextAreaField } from "../../ui/Field";
@@ -12,15 +13,32 @@ import { Card } from "../../ui/Page";
 import { useToast } from "../../ui/Toast";
 import { opensslCommand } from "../orders/words";
 import { useSubmitCsr } from "./hooks";
+import { RevokeButton } from "./RevokeDialog";
+import { REASON_WORDS } from "./words";
 
 const PEM_CSR = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----/;
 
 /** The issued certificate's facts, for everyone who sees the order. */
 export function CertificateFacts({ order }: { order: Order }) {
   if (!order.certificate) return null;
-  const { serial: serialNumber, notBefore, notAfter } = order.certificate;
+  const { serial: serialNumber, notBefore, notAfter, revokedAt, revocationReason } = order.certificate;
+  const expired = Date.parse(notAfter) <= Date.now();
   return (
     <dl className="facts" data-testid="certificate-facts">
+      <div>
+        <dt>Status</dt>
+        <dd>
+          {revokedAt ? (
+            <>
+              <Badge tone="red">Revoked</Badge> <span className="small">on {formatDateTime(revokedAt)}{revocationReason ? `: ${REASON_WORDS[revocationReason].label.toLowerCase()}` : ""}</span>
+            </>
+          ) : expired ? (
+            <Badge>Expired</Badge>
+          ) : (
+            <Badge tone="green">Valid</Badge>
+          )}
+        </dd>
+      </div>
       <div>
         <dt>Serial</dt>
         <dd className="serial">
@@ -47,6 +65,14 @@ export function CertificateCard({ teamId, order }: { teamId: string; order: Orde
   const [reissuing, setReissuing] = useState(false);
   const issued = order.status === "issued";
 
+  if (order.status === "revoked")
+    return (
+      <Card title="Certificate">
+        <CertificateFacts order={order} />
+        <p className="muted small card-foot">This certificate was revoked: relying parties see it in certdesk's CRL and OCSP answers. Order a new certificate to replace it.</p>
+      </Card>
+    );
+
   if (order.status === "refunded")
     return (
       <Card title="Certificate">
@@ -70,6 +96,7 @@ export function CertificateCard({ teamId, order }: { teamId: string; order: Orde
                     Download certificate (PEM)
                   </a>
                   <Button onClick={() => setReissuing(true)}>Reissue</Button>
+                  <RevokeButton teamId={teamId} order={order} />
                 </div>
                 <p className="muted small">The file holds the certificate, then the intermediate and the root. Reissue with a new CSR to change the key.</p>
               </div>
