@@ -152,6 +152,7 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/domain-approvals/:token", access: "public" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/csr", access: "certificates.manage" },
   { method: "GET", path: "/api/teams/:teamId/orders/:orderId/certificate", access: "certificates.manage" },
+  { method: "POST", path: "/api/teams/:teamId/orders/:orderId/revoke", access: "certificates.manage" },
   // Machine access (API.md).
   { method: "GET", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
   { method: "POST", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
@@ -590,6 +591,15 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       allowedStatus: 200,
       denied: () => ({ url: `/api/teams/${T()}/orders/${issuedOrderId}/certificate` }),
       allowed: async () => ({ url: `/api/teams/${T()}/orders/${issuedOrderId}/certificate` }),
+    },
+    {
+      name: "revoke the certificate",
+      method: "POST",
+      path: "/api/teams/:teamId/orders/:orderId/revoke",
+      permission: "certificates.manage",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/orders/${issuedOrderId}/revoke`, body: { reason: "keyCompromise" } }),
+      allowed: async () => ({ url: `/api/teams/${T()}/orders/${await issuedOrder()}/revoke`, body: { reason: "keyCompromise" } }),
     },
     {
       name: "read the audit log",

@@ -102,6 +102,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
         return { method, url, body: { method: "dns" } };
       case "POST /api/teams/:teamId/orders/:orderId/csr":
         return { method, url, body: { csr: csrForB } };
+      case "POST /api/teams/:teamId/orders/:orderId/revoke":
+        return { method, url, body: { reason: "keyCompromise" } };
       case "POST /api/teams/:teamId/api-keys":
         return { method, url, body: { name: "Planted key", permissions: ["team.view"] } };
       case "POST /api/teams/:teamId/orders/:orderId/documents": {

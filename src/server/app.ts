@@ -11,6 +11,7 @@ import { Limiter } from "./limits/limiter.js";
 import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
 import { registerApiReference, registerOpenApi } from "./plugins/openapi.js";
 import { apiScope } from "./api-scope.js";
+import { PKI_PREFIX, pkiScope } from "./pki-scope.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { buildSerializer, buildValidator } from "./schema-compilers.js";
 import type { Services } from "./routes/route-kit.js";
@@ -64,6 +65,8 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (error) => app.log.warn({ err: error }, "could not record an API key's last use"));
   app.addHook("onClose", () => keyUses.flush());
   await app.register(apiScope, { prefix: "/api", services, keyUses, registry: app });
+  // The public PKI routes: CA certificates, CRL, OCSP (no session, no CSRF; its own headers and errors).
+  await app.register(pkiScope, { prefix: PKI_PREFIX, services });
   // The pages: the dashboard and the API reference, with the pages' headers.
   await app.register(async (pages) => {
     registerSecurityHeaders(pages, deps, "page");

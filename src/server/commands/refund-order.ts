@@ -1,5 +1,6 @@
 // Refunding an order within 30 days of its charge. The order row is locked, and a unique index
 // on (order_id, kind) stops a second refund even if two requests got past the check together.
+// The certificate goes with the money: revoked as cessationOfOperation in the same transaction (SPEC 18).
 import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
 import { DAY } from "../clock.js";
 import type { TeamCtx } from "../context.js";
@@ -8,6 +9,7 @@ import { inTransaction, lockRow } from "../db/transaction.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
 import { recordAudit } from "./audit.js";
+import { revokeCurrent } from "./revoke-certificate.js";
 import { lockTeam } from "./team-lock.js";
 
 export const REFUND_WINDOW_DAYS = 30;
@@ -57,6 +59,7 @@ export async function refundOrder(ctx: TeamCtx, orderId: string): Promise<void> 
         })
         .execute();
       await tx.updateTable("orders").set({ status: "refunded", refundedAt: now.toISOString() }).where("id", "=", orderId).execute();
+      await revokeCurrent(tx, ctx, orderId, teamId, "cessationOfOperation");
       await recordAudit(tx, ctx.clock, {
         teamId,
         actor: auditActorOf(ctx.principal),

@@ -44,7 +44,8 @@ export function presentOrder(order: OrderRow, domains: OrderDomain[], certificat
     id: order.id,
     productId: order.productId,
     domains: sorted.map((d) => d.domain),
-    status: order.status as OrderDto["status"],
+    // An issued order whose current certificate was revoked is "revoked" (SPEC 18).
+    status: (order.status === "issued" && certificate?.revokedAt ? "revoked" : order.status) as OrderDto["status"],
     validation: sorted.map((d) => ({
       domain: d.domain,
       method: d.method as ValidationMethod | null,

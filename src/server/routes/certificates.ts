@@ -1,11 +1,12 @@
 // /api/teams/:teamId/orders/:orderId/csr and /certificate: submit a CSR (issuing or reissuing when
-// the order is ready) and download the certificate with its chain.
+// the order is ready), download the certificate with its chain, and revoke it (SPEC 18).
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
+import { revokeCertificate } from "../commands/revoke-certificate.js";
 import { submitCsr } from "../commands/submit-csr.js";
 import { currentCertificateBundle } from "../queries/certificates.js";
 import { getOrder } from "../queries/orders.js";
-import { CsrBody, Order } from "../../shared/schemas/orders.js";
+import { CsrBody, Order, RevokeBody } from "../../shared/schemas/orders.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
@@ -31,6 +32,26 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
     async (request) => {
       const { teamId, orderId } = request.params;
       await submitCsr(teamCtxOf(request, services), orderId, request.body.csr);
+      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
+    },
+  );
+
+  app.post(
+    "/teams/:teamId/orders/:orderId/revoke",
+    {
+      config: { access: "certificates.manage" },
+      schema: {
+        tags,
+        summary:
+          "Revoke the current certificate with a reason (unspecified, keyCompromise, superseded, cessationOfOperation, affiliationChanged); the CRL and OCSP say so from then on",
+        params: OrderParams,
+        body: RevokeBody,
+        response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { teamId, orderId } = request.params;
+      await revokeCertificate(teamCtxOf(request, services), orderId, request.body.reason);
       return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
     },
   );
