@@ -139,10 +139,12 @@ describe.each(ENGINES)("revocation, CRL and OCSP on %s", (engine) => {
     const refused = await owner.post(`${orderUrl(placed.id)}/csr`, { csr: makeCsr({ san: [domain] }).csrPem });
     expect(refused.statusCode).toBe(422);
     expect(refused.json().detail).toMatch(/organization profile/);
-    await h.t.db.kysely
-      .insertInto("organizationProfiles")
-      .values({ teamId, legalName: "Example Widgets GmbH", locality: "Berlin", country: "DE", updatedAt: h.clock.now().toISOString() })
-      .execute();
+    expect((await owner.get(`/api/teams/${teamId}/organization`)).json()).toEqual({ organization: null });
+    expect((await owner.put(`/api/teams/${teamId}/organization`, { legalName: "X", locality: "Berlin", country: "Germany" })).statusCode).toBe(400);
+    expect((await owner.put(`/api/teams/${teamId}/organization`, { legalName: "Bad\u202eName", locality: "Berlin", country: "DE" })).statusCode).toBe(400);
+    const put = await owner.put(`/api/teams/${teamId}/organization`, { legalName: "Example Widgets GmbH", locality: "Berlin", country: "DE" });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().organization).toMatchObject({ legalName: "Example Widgets GmbH", locality: "Berlin", country: "DE" });
     const noDocument = await owner.post(`${orderUrl(placed.id)}/csr`, { csr: makeCsr({ san: [domain] }).csrPem });
     expect(noDocument.statusCode).toBe(422);
     expect(noDocument.json().detail).toMatch(/document/);

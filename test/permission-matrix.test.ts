@@ -149,6 +149,8 @@ const ROUTES: readonly RouteRow[] = [
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain", access: "validation.manage" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/validation/:domain/check", access: "validation.manage" },
   { method: "GET", path: "/api/teams/:teamId/domains", access: "validation.view" },
+  { method: "GET", path: "/api/teams/:teamId/organization", access: "validation.view" },
+  { method: "PUT", path: "/api/teams/:teamId/organization", access: "validation.manage" },
   { method: "POST", path: "/api/domain-approvals/:token", access: "public" },
   { method: "POST", path: "/api/teams/:teamId/orders/:orderId/csr", access: "certificates.manage" },
   { method: "GET", path: "/api/teams/:teamId/orders/:orderId/certificate", access: "certificates.manage" },
@@ -561,6 +563,24 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
         const { orderId, domain } = await freshOrder(true);
         return { url: `/api/teams/${T()}/orders/${orderId}/validation/${domain}/check` };
       },
+    },
+    {
+      name: "see the organization profile",
+      method: "GET",
+      path: "/api/teams/:teamId/organization",
+      permission: "validation.view",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/organization` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/organization` }),
+    },
+    {
+      name: "set the organization profile",
+      method: "PUT",
+      path: "/api/teams/:teamId/organization",
+      permission: "validation.manage",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/organization`, body: { legalName: "Denied Ltd", locality: "Leeds", country: "GB" } }),
+      allowed: async () => ({ url: `/api/teams/${T()}/organization`, body: { legalName: "Example Widgets GmbH", locality: "Berlin", country: "DE" } }),
     },
     {
       name: "see the team's domain ledger",

@@ -93,6 +93,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
         return { method, url, body: { email: uniqueEmail("tenant sweep"), roles: ["account_admin"] } };
       case "POST /api/teams/:teamId/billing-profiles":
         return { method, url, body: { name: "Planted", country: "DE", cardBrand: "visa", cardLast4: "1111" } };
+      case "PUT /api/teams/:teamId/organization":
+        return { method, url, body: { legalName: "Planted Ltd", locality: "Leeds", country: "GB" } };
       case "PATCH /api/teams/:teamId/billing-profiles/:billingProfileId":
         return { method, url, body: { name: "Hijacked" } };
       case "POST /api/teams/:teamId/orders":

@@ -27,6 +27,7 @@ import { invitationRoutes } from "./routes/invitations.js";
 import { meRoutes } from "./routes/me.js";
 import { memberRoutes } from "./routes/members.js";
 import { orderRoutes } from "./routes/orders.js";
+import { organizationRoutes } from "./routes/organization.js";
 import type { Services } from "./routes/route-kit.js";
 import { teamRoutes } from "./routes/teams.js";
 import { validationRoutes } from "./routes/validation.js";
@@ -63,6 +64,7 @@ export async function apiScope(api: FastifyInstance, { services, keyUses, regist
   certificateRoutes(api, services);
   billingRoutes(api, services);
   orderRoutes(api, services);
+  organizationRoutes(api, services);
 
   // An unknown API path is a problem+json 404 with the API's headers, never the dashboard's page.
   api.setNotFoundHandler((request, reply) =>

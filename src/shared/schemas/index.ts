@@ -9,3 +9,4 @@ export * from "./documents.js";
 export * from "./audit.js";
 export * from "./api-keys.js";
 export * from "./domains.js";
+export * from "./organization.js";
