@@ -15,6 +15,7 @@ import { sealPlainBodies } from "./mail/outbox.js";
 import { createTransport } from "./mail/transport.js";
 import { openSealer } from "./master-key.js";
 import { migrateToLatest } from "./migrations/index.js";
+import { ReminderScheduler } from "./reminder-scheduler.js";
 import { Sweeper } from "./sweeper.js";
 
 export interface RunningServer {
@@ -50,6 +51,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   dispatcher.start();
   const sweeper = new Sweeper({ db, clock: systemClock, config }, app.log);
   sweeper.start();
+  const reminders = new ReminderScheduler({ db, clock: systemClock, config, sealer, mail: { wake: () => dispatcher?.wake() } }, app.log);
+  reminders.start();
   if (sealedOnUpgrade > 0) app.log.info({ sealedOnUpgrade }, "sealed the bodies of e-mails queued before sealing");
   if (swept > 0) app.log.warn({ swept }, "removed uploads interrupted by an earlier stop");
   const url = await app.listen({ port: config.port, host: config.host });
@@ -61,6 +64,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       (closing ??= (async () => {
         await app.close();
         await sweeper.stop();
+        await reminders.stop();
         await dispatcher.stop();
         transport.close();
         await db.close();
