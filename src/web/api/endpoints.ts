@@ -25,6 +25,8 @@ import type {
   NewOrderInput,
   OrderDto,
   OrderStatus,
+  OrganizationProfileDto,
+  OrganizationProfileInput,
   Page,
   PageQuery,
   PasswordResetConfirmInput,
@@ -147,6 +149,11 @@ export const validationApi = {
   /** certdesk looks for the file, the record or the approval now; 422 validation_failed says what it found. */
   check: (teamId: string, orderId: string, domain: string) =>
     http.post<{ order: OrderDto }>(`${order(teamId, orderId)}/validation/${domainSegment(domain)}/check`),
+};
+
+export const organizationApi = {
+  get: (teamId: string) => http.get<{ organization: OrganizationProfileDto | null }>(`${team(teamId)}/organization`),
+  put: (teamId: string, body: OrganizationProfileInput) => http.put<{ organization: OrganizationProfileDto | null }>(`${team(teamId)}/organization`, body),
 };
 
 export const domainsApi = {

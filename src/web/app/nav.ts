@@ -35,6 +35,7 @@ export const NAV: NavSection[] = [
     items: [
       { to: "orders", label: "Orders", anyOf: ["orders.view"] },
       { to: "domains", label: "Domains", anyOf: ["validation.view"] },
+      { to: "organization", label: "Organization", anyOf: ["validation.view"] },
       { to: "billing", label: "Billing", anyOf: ["billing.view"] },
     ],
   },

@@ -2,6 +2,7 @@ import type { RouteObject } from "react-router";
 import { RequirePermission } from "../../app/guards";
 import { BillingPage } from "../billing/BillingPage";
 import { DomainsPage } from "../validation/DomainsPage";
+import { OrganizationPage } from "../validation/OrganizationPage";
 import { OrderDetailPage } from "./OrderDetailPage";
 import { OrdersPage } from "./OrdersPage";
 
@@ -28,6 +29,14 @@ export const accountRoutes: RouteObject[] = [
     element: (
       <RequirePermission anyOf={["validation.view"]}>
         <DomainsPage />
+      </RequirePermission>
+    ),
+  },
+  {
+    path: "organization",
+    element: (
+      <RequirePermission anyOf={["validation.view"]}>
+        <OrganizationPage />
       </RequirePermission>
     ),
   },
