@@ -1,14 +1,20 @@
 // The built-in demonstration CA: a self-signed root and an issuing intermediate, created
 // on first start under the data directory and loaded on every later start; the
 // intermediate signs customers' CSRs. Keys are ECDSA P-256 with SHA-256 signatures.
+// Given the master key's sealer (the server always gives it), the private keys are sealed at rest
+// (API.md: MASTER_KEY also encrypts the CA's keys), so DATA_DIR alone does not reveal them; a CA
+// created before sealing has its plain key files sealed in place on its next load.
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { webcrypto, x509 } from "./crypto.js";
 import { assertCsrNamesMatch, parseCsr } from "./csr.js";
 import { isDnsName } from "./dns-name.js";
-import { CaStoreError, inspectCaDir, readCaFiles, writeCaFilesAtomically } from "./store.js";
+import { CA_FILES, CaStoreError, inspectCaDir, readCaFiles, writeCaFilesAtomically } from "./store.js";
 import type { CaFiles } from "./store.js";
 import { AppError } from "../errors.js";
+import { isSealed } from "../sealer.js";
+import type { Sealer } from "../sealer.js";
+import fs from "node:fs/promises";
 
 export const ROOT_NAME = "CN=certdesk Demonstration Root CA, O=certdesk";
 export const INTERMEDIATE_NAME = "CN=certdesk Demonstration Issuing CA, O=certdesk";
@@ -71,25 +77,44 @@ export class DemoCa {
    * racing process is detected by the atomic rename and its CA is loaded instead.
    * Throws when `dir` holds a partial or damaged CA rather than replacing it.
    */
-  static async loadOrCreate(dir: string): Promise<DemoCa> {
+  static async loadOrCreate(dir: string, sealer?: Sealer): Promise<DemoCa> {
     const key = path.resolve(dir);
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = DemoCa.loadOrCreateNow(key).finally(() => inFlight.delete(key));
+      pending = DemoCa.loadOrCreateNow(key, sealer).finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private static async loadOrCreateNow(dir: string): Promise<DemoCa> {
+  private static async loadOrCreateNow(dir: string, sealer: Sealer | undefined): Promise<DemoCa> {
     const state = await inspectCaDir(dir);
-    if (state !== "complete") await writeCaFilesAtomically(dir, await generateCaFiles());
+    if (state !== "complete") {
+      const files = await generateCaFiles();
+      if (sealer) {
+        files.rootKey = sealer.seal(files.rootKey, keyContext("rootKey"));
+        files.intermediateKey = sealer.seal(files.intermediateKey, keyContext("intermediateKey"));
+      }
+      await writeCaFilesAtomically(dir, files);
+    }
     // Created or found: load from disk either way, so both paths are the same code.
-    return DemoCa.load(dir);
+    return DemoCa.load(dir, sealer);
   }
 
-  private static async load(dir: string): Promise<DemoCa> {
+  private static async load(dir: string, sealer: Sealer | undefined): Promise<DemoCa> {
     const files = await readCaFiles(dir);
+    for (const name of ["rootKey", "intermediateKey"] as const) {
+      if (isSealed(files[name].trim())) {
+        if (!sealer) throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} in ${dir} is sealed and no master key was given.`);
+        try {
+          files[name] = sealer.open(files[name].trim(), keyContext(name));
+        } catch {
+          throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} in ${dir} does not open with this master key.`);
+        }
+      } else if (sealer) {
+        await sealInPlace(path.join(dir, CA_FILES[name]), sealer.seal(files[name], keyContext(name)));
+      }
+    }
     let root: x509.X509Certificate;
     let intermediate: x509.X509Certificate;
     let rootKey: CryptoKey;
@@ -204,6 +229,18 @@ export class DemoCa {
       notAfter: certificate.notAfter,
     };
   }
+}
+
+/** The sealed key files are bound to their role: the root's cannot be swapped for the intermediate's. */
+function keyContext(name: "rootKey" | "intermediateKey"): string {
+  return `demonstration CA ${name}`;
+}
+
+/** Replaces a plain key file by its sealed form: written beside it, then renamed over it. */
+async function sealInPlace(file: string, sealed: string): Promise<void> {
+  const staging = `${file}.sealing`;
+  await fs.writeFile(staging, `${sealed}\n`, { mode: 0o600 });
+  await fs.rename(staging, file);
 }
 
 async function generateCaFiles(): Promise<CaFiles> {
