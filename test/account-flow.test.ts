@@ -88,6 +88,10 @@ describe.each(ENGINES)("four members run the certificate account on %s", (engine
     }
     expect((await validator.get(`${base}/orders/${orderId}`)).json().order.validation[0].instructions.method).toBe("dns");
 
+    // An OV certificate names the organization (SPEC 17): Validation keeps its profile.
+    const organization = await validator.put(`${base}/organization`, { legalName: "Flow Ltd", locality: "London", country: "GB" });
+    expect(organization.statusCode, organization.body).toBe(200);
+
     // Before the record and the file are in place, certdesk finds nothing.
     expect((await validator.post(`${base}/orders/${orderId}/validation/${domains[0]}/check`)).json().code).toBe("validation_failed");
     publishDnsChallenge(h, domains[0]!, dns.json().order);
