@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certificateNotAfter, coverageEnd, maxLifetimeDays } from "../src/server/certs/lifetime.js";
 import { DAY } from "../src/server/clock.js";
+import { crlReport } from "../src/server/queries/revocations.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { PASSWORD, createTestApp } from "./helpers/app.js";
 import { makeCsr, makeTmpDir, openssl } from "./helpers/csr.js";
@@ -193,7 +194,14 @@ describe.each(ENGINES)("revocation, CRL and OCSP on %s", (engine) => {
     const other = await issued();
     await owner.post(`${orderUrl(other.orderId)}/revoke`, { reason: "unspecified" });
     const second = openssl(["crl", "-inform", "DER", "-in", await fetchCrl(), "-noout", "-text"], { cwd: tmp.dir });
-    expect(Number(/X509v3 CRL Number:\s*\n\s*(\d+)/.exec(second)![1])).toBeGreaterThan(number);
+    const secondNumber = Number(/X509v3 CRL Number:\s*\n\s*(\d+)/.exec(second)![1]);
+    expect(secondNumber).toBeGreaterThan(number);
+
+    // `certdesk ca crl` reports the same number and entries.
+    const report = (await crlReport(h.t.db, h.clock.now())).join("\n");
+    expect(report).toContain(`CRL number ${secondNumber} `);
+    expect(report).toMatch(new RegExp(`${order.certificate.serial} .* affiliationChanged`));
+    expect(report).toMatch(new RegExp(`${other.order.certificate.serial} .* unspecified`));
   });
 
   it("openssl ocsp: good, then revoked with the time and reason; unknown for a serial certdesk never issued", async () => {

@@ -1,4 +1,4 @@
-// The `certdesk` command: serve, migrate, sweep, users set-team-limit, users show.
+// The `certdesk` command: serve, migrate, sweep, users set-team-limit, users show, ca crl.
 import "reflect-metadata";
 import { canonicalEmail } from "./auth/email.js";
 import { escapeForTerminal } from "./auth/names.js";
@@ -12,6 +12,7 @@ import type { Db } from "./db/create-db.js";
 import { AppError } from "./errors.js";
 import { verifyMasterKey } from "./master-key.js";
 import { migrateToLatest } from "./migrations/index.js";
+import { crlReport } from "./queries/revocations.js";
 
 const USAGE = `Usage: certdesk <command>
 
@@ -21,6 +22,7 @@ const USAGE = `Usage: certdesk <command>
                                       rows older than ${OUTBOX_RETENTION_DAYS} days (the server does it hourly)
   users set-team-limit <email> <n>    let one user own up to n teams ("default" to reset)
   users show <email>                  show a user, their limit and their teams
+  ca crl                              the issuing CA's last CRL number and the entries of its CRL
 
 Configuration is read from the environment: PORT, HOST, DATA_DIR, DATABASE_URL, BASE_URL,
 SMTP_URL, MAIL_DIR, INVITATION_TTL_HOURS, DEFAULT_TEAM_LIMIT, RATE_LIMIT_SCALE, MASTER_KEY.`;
@@ -110,6 +112,10 @@ export async function runCli(args: string[]): Promise<number> {
     if (limit !== null && !/^\d+$/.test(raw)) throw new AppError("invalid_request", `"${raw}" is not a whole number.`);
     const { from, to } = await withDb(config, (db) => setTeamLimit({ db, config, clock: systemClock }, email, limit));
     console.log(`${email}: team limit ${from} → ${to}`);
+    return 0;
+  }
+  if (command === "ca" && sub === "crl" && rest.length === 0) {
+    for (const line of await withDb(config, (db) => crlReport(db, systemClock.now()))) console.log(line);
     return 0;
   }
   if (command === "users" && sub === "show" && rest.length === 1) {

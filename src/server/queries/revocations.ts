@@ -40,3 +40,13 @@ export async function nextCrlNumber(db: Db, caName: string, now: Date): Promise<
     .executeTakeFirstOrThrow();
   return Number(row.crlNumber);
 }
+
+/** `certdesk ca crl`: the last CRL number handed out per issuing CA, and what the CRL lists now. */
+export async function crlReport(db: Db, now: Date): Promise<string[]> {
+  const numbers = await db.kysely.selectFrom("caCrlNumbers").select(["caName", "crlNumber", "issuedAt"]).orderBy("caName").execute();
+  const lines = numbers.length === 0 ? ["No CRL handed out yet."] : numbers.map((r) => `CRL number ${r.crlNumber} (issuing CA serial ${r.caName}), signed ${r.issuedAt}`);
+  const entries = await revokedEntries(db, now);
+  lines.push(`${entries.length} revoked certificate(s) listed:`);
+  for (const entry of entries) lines.push(`  ${entry.serialNumber}  ${entry.revokedAt.toISOString()}  ${entry.reason}`);
+  return lines;
+}
