@@ -4,7 +4,7 @@
 import type { FastifyBaseLogger, FastifyRequest } from "fastify";
 import type { Bindings, ChildLoggerOptions } from "pino";
 
-const TOKEN_IN_PATH = /\/(invitations|reset-password)\/(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:[/?#]|$))[^/?#]+/g;
+const TOKEN_IN_PATH = /\/(invitations|reset-password|domain-approvals)\/(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:[/?#]|$))[^/?#]+/g;
 
 /** The URL with any secret token in its path replaced; team-side invitation ids (UUIDs) stay. */
 export function redactUrl(url: string): string {
