@@ -17,6 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { Child, RssSampler, cpuMicros } from "./processes.js";
+import { ocspGetPath } from "./ocsp-request.js";
 import { SCENARIOS } from "./scenarios.js";
 import type { BenchContext, BenchRequest, Scenario } from "./scenarios.js";
 import { PASSWORD, seed } from "./seed.js";
@@ -218,7 +219,9 @@ async function main(): Promise<void> {
     const rss = new RssSampler(app.pid);
 
     const cookies = { owner: await logIn(app.url, data.owner.email), installer: await logIn(app.url, data.installer.email) };
-    const ctx: BenchContext = { data, appUrl: app.url, cookies, apiKey: await createApiKey(app.url, cookies.owner, data.teamId) };
+    const issuer = await (await fetch(`${app.url}/pki/issuing-ca.der`)).arrayBuffer();
+    const ocspPath = ocspGetPath(issuer, data.knownSerial);
+    const ctx: BenchContext = { data, appUrl: app.url, cookies, apiKey: await createApiKey(app.url, cookies.owner, data.teamId), ocspPath };
     const rssIdle = rss.take();
 
     const rows: Row[] = [];

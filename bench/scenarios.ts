@@ -11,6 +11,8 @@ export interface BenchContext {
   /** An API key of the big team holding orders.view. */
   apiKey: string;
   appUrl: string;
+  /** GET path of an OCSP request for data.knownSerial (bench/ocsp-request.ts). */
+  ocspPath: string;
 }
 
 export interface BenchRequest {
@@ -155,5 +157,12 @@ export const SCENARIOS: Scenario[] = [
     expectStatus: 200,
     compareToBare: true,
     background: (ctx) => signUpLoop(ctx, 5),
+  },
+  {
+    name: "OCSP GET for a known serial",
+    target: "app",
+    request: (ctx) => ({ path: ctx.ocspPath }),
+    expectStatus: 200,
+    notes: "a signed good answer (ECDSA P-256) per request; public, no session",
   },
 ];

@@ -32,9 +32,12 @@ export interface BenchData {
   orderCount: number;
   /** A cursor that starts the orders list (newest first) after 9,000 of them. */
   deepOrdersCursor: string;
+  /** The serial of a certificate on record (the OCSP scenario asks for its status). */
+  knownSerial: string;
 }
 
 const T0 = Date.parse("2025-06-01T00:00:00Z");
+const KNOWN_SERIAL = "5eed".repeat(8);
 const iso = (ms: number) => new Date(ms).toISOString();
 const ROLES = ["billing", "validation", "installer", "account_admin", "billing,validation"];
 
@@ -132,6 +135,11 @@ export async function seed(databaseUrl: string, options: { members: number; deep
       await insertChunked(orders, (c) => tx.insertInto("orders").values(c).execute());
       await insertChunked(orderDomains, (c) => tx.insertInto("orderDomains").values(c).execute());
       await insertChunked(charges, (c) => tx.insertInto("transactions").values(c).execute());
+      // One certificate row for the OCSP scenario: the responder reads only its serial and status.
+      await tx
+        .insertInto("certificates")
+        .values({ id: newId(T0), orderId: orders[0]!.id!, serialNumber: KNOWN_SERIAL, certificatePem: "", chainPem: "", notBefore: now, notAfter: iso(T0 + 200 * 86_400_000), createdAt: now })
+        .execute();
     });
     await sql`analyze`.execute(db.kysely);
 
@@ -148,6 +156,7 @@ export async function seed(databaseUrl: string, options: { members: number; deep
       orderCount: options.orders,
       // Newest first: after 9,000 orders comes the (orders - 9,000)-th oldest.
       deepOrdersCursor: encodeCursor([orders[Math.max(0, options.orders - 9_001)]!.id!]),
+      knownSerial: KNOWN_SERIAL,
     };
   } finally {
     await db.close();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certificateNotAfter, coverageEnd, maxLifetimeDays } from "../src/server/certs/lifetime.js";
 import { DAY } from "../src/server/clock.js";
 import { crlReport } from "../src/server/queries/revocations.js";
+import { ocspGetPath } from "../bench/ocsp-request.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { PASSWORD, createTestApp } from "./helpers/app.js";
 import { makeCsr, makeTmpDir, openssl } from "./helpers/csr.js";
@@ -230,6 +231,16 @@ describe.each(ENGINES)("revocation, CRL and OCSP on %s", (engine) => {
     const garbage = await h.app.inject({ method: "POST", url: "/pki/ocsp", headers: { "content-type": "application/ocsp-request" }, payload: Buffer.from("not der") });
     expect(garbage.statusCode).toBe(200);
     expect(garbage.headers["content-type"]).toBe("application/ocsp-response");
+  });
+
+  it("the bench's OCSP request (bench/ocsp-request.ts) is answered good for a known serial", async () => {
+    const { order, leaf } = await issued();
+    const path_ = ocspGetPath(new Uint8Array(fs.readFileSync(path.join(tmp.dir, "issuing.der"))).buffer, order.certificate.serial);
+    const response = await h.app.inject({ url: path_ });
+    expect(response.statusCode).toBe(200);
+    fs.writeFileSync(path.join(tmp.dir, "bench-resp.der"), response.rawPayload);
+    const read = openssl(["ocsp", "-respin", "bench-resp.der", "-issuer", "issuing.pem", "-cert", leaf, "-CAfile", "root.pem", "-no_nonce"], { cwd: tmp.dir });
+    expect(read).toMatch(/: good/);
   });
 
   it("openssl verify -crl_check fails for a revoked certificate and passes before", async () => {
