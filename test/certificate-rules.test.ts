@@ -167,6 +167,10 @@ describe.each(ENGINES)("revocation, CRL and OCSP on %s", (engine) => {
     const revoked = await owner.post(`${orderUrl(orderId)}/revoke`, { reason: "keyCompromise" });
     expect(revoked.statusCode, revoked.body).toBe(200);
     expect(revoked.json().order).toMatchObject({ status: "revoked", certificate: { revocationReason: "keyCompromise", revokedAt: expect.any(String) } });
+    const listed = async (status: string) =>
+      (await owner.get(`/api/teams/${teamId}/orders?status=${status}&limit=100`)).json().items.map((o: any) => o.id);
+    expect(await listed("revoked")).toContain(orderId);
+    expect(await listed("issued")).not.toContain(orderId);
     const again = await owner.post(`${orderUrl(orderId)}/revoke`, { reason: "unspecified" });
     expect([again.statusCode, again.json().code]).toEqual([409, "already_revoked"]);
 

@@ -115,7 +115,16 @@ export function listOrders(executor: Executor, teamId: string, input: OrdersInpu
 async function readOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   const after = decodeCursor(input.cursor, 1);
   let query = ordersOf(executor, teamId);
-  if (input.status) query = query.where("orders.status", "=", input.status);
+  // "revoked" is an issued order without a valid certificate (presentOrder): every one was revoked.
+  if (input.status === "revoked" || input.status === "issued") {
+    const wanted = input.status;
+    query = query.where("orders.status", "=", "issued").where((eb) => {
+      const valid = eb.exists(
+        eb.selectFrom("certificates").select("certificates.id").whereRef("certificates.orderId", "=", "orders.id").where("certificates.revokedAt", "is", null),
+      );
+      return wanted === "revoked" ? eb.not(valid) : valid;
+    });
+  } else if (input.status) query = query.where("orders.status", "=", input.status);
   if (after) query = query.where("orders.id", "<", after[0]!);
   const rows = await query.orderBy("orders.id", "desc").limit(input.limit + 1).execute();
   const page = rows.slice(0, input.limit);

@@ -26,7 +26,8 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
         summary: "Submit a PEM CSR whose names are exactly the order's domains; issues when validated, reissues when already issued",
         params: OrderParams,
         body: CsrBody,
-        response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409) },
+        // 422: an OV/EV order without its organization profile or a document (commands/issuance.ts).
+        response: { 200: Type.Object({ order: Order }), ...problems(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => {
