@@ -10,8 +10,8 @@ import * as m0005 from "./0005_expiry_indexes.js";
 import * as m0006 from "./0006_secrets_at_rest.js";
 import * as m0007 from "./0007_api_keys.js";
 import * as m0008 from "./0008_domain_validation.js";
-import * as m0010 from "./0010_account_settings.js";
 import * as m0009 from "./0009_certificate_rules.js";
+import * as m0010 from "./0010_account_settings.js";
 import * as m0011 from "./0011_member_count.js";
 
 export const migrations: Record<string, Migration> = {
@@ -23,8 +23,8 @@ export const migrations: Record<string, Migration> = {
   "0006_secrets_at_rest": m0006,
   "0007_api_keys": m0007,
   "0008_domain_validation": m0008,
-  "0010_account_settings": m0010,
   "0009_certificate_rules": m0009,
+  "0010_account_settings": m0010,
   "0011_member_count": m0011,
 };
 
