@@ -71,8 +71,17 @@ export function assertPrerequisites(): void {
   }
 }
 
+export interface StartOptions {
+  /**
+   * Leaves BASE_URL unset, as `npm start` on a laptop does: the server then names
+   * http://localhost:PORT and accepts the loopback spellings too. `baseUrl` stays the
+   * 127.0.0.1 address the harness waits on; a test reads what the server printed from `log()`.
+   */
+  defaultBaseUrl?: boolean;
+}
+
 /** `certdesk serve` on a free port with a fresh DATA_DIR (e-mails as .eml files in DATA_DIR/mail). */
-export async function startCertdesk(): Promise<Certdesk> {
+export async function startCertdesk(options: StartOptions = {}): Promise<Certdesk> {
   const dataDir = await mkdtemp(join(tmpdir(), "certdesk-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -80,7 +89,9 @@ export async function startCertdesk(): Promise<Certdesk> {
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(port), DATA_DIR: dataDir, BASE_URL: baseUrl, RATE_LIMIT_SCALE: "100", DCV_DNS_SERVERS: dns.server,
   };
-  for (const name of ["SMTP_URL", "MAIL_DIR", "DATABASE_URL", "HOST", "NODE_OPTIONS"]) delete env[name];
+  const unset = ["SMTP_URL", "MAIL_DIR", "DATABASE_URL", "HOST", "NODE_OPTIONS"];
+  if (options.defaultBaseUrl) unset.push("BASE_URL");
+  for (const name of unset) delete env[name];
   const server = spawn(process.execPath, [join(ROOT, "bin/certdesk.js"), "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let serverLog = "";
   const keep = (chunk: Buffer) => {
