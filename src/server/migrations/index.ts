@@ -13,6 +13,7 @@ import * as m0008 from "./0008_domain_validation.js";
 import * as m0009 from "./0009_certificate_rules.js";
 import * as m0010 from "./0010_account_settings.js";
 import * as m0011 from "./0011_member_count.js";
+import * as m0012 from "./0012_order_search.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   "0009_certificate_rules": m0009,
   "0010_account_settings": m0010,
   "0011_member_count": m0011,
+  "0012_order_search": m0012,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {

@@ -1,4 +1,7 @@
 // Orders as the API shows them: status, domains, each domain's validation step, the certificate on file.
+import { PostgresAdapter, sql } from "kysely";
+import type { ExpressionBuilder } from "kysely";
+import { DAY } from "../clock.js";
 import { cacheKey, cachedRead } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Order, OrderDomain } from "../db/schema.js";
@@ -103,18 +106,48 @@ export async function getOrder(executor: Executor, teamId: string, orderId: stri
   return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
 }
 
-type OrdersInput = { limit: number; cursor?: string; status?: string };
+export type OrderSort = "newest" | "expires";
+/**
+ * `q` is a domain prefix (lower-cased here; "exa" finds example.com and *.example.com);
+ * `expiresWithinDays` keeps issued orders whose current certificate is valid and ends within that many
+ * days of `now`; `sort` is newest first (by the time-ordered id) or soonest notAfter first.
+ */
+type OrdersInput = { limit: number; cursor?: string; status?: string; q?: string; expiresWithinDays?: number; sort?: OrderSort; now: Date };
 export type OrderPage = Page<OrderDto>;
 
 export function listOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
+  // "Within n days" depends on the clock, which the cache must not (read-cache.ts): read it every time.
+  if (input.expiresWithinDays !== undefined) return readOrders(executor, teamId, input, viewer);
   // The page differs only in whether the viewer may see the validation challenges.
-  const key = cacheKey("orders", teamId, input.limit, input.cursor, input.status, can(viewer, "validation.view"));
+  const key = cacheKey("orders", teamId, input.limit, input.cursor, input.status, input.q, input.sort, can(viewer, "validation.view"));
   return cachedRead(executor, key, () => readOrders(executor, teamId, input, viewer));
 }
 
+/** Strings that start with `prefix`, as a range an index can answer (see migration 0012). */
+function prefixRange(eb: ExpressionBuilder<any, any>, postgres: boolean, prefix: string) {
+  const column = postgres ? sql`order_domains.domain collate "C"` : sql`order_domains.domain`;
+  return eb.and([
+    eb(column, ">=", prefix),
+    eb(column, "<", `${prefix}\uffff`),
+    // The range is exact for lower-case A-labels; this keeps it exact whatever else is stored.
+    eb(eb.fn("substr", [sql.ref("order_domains.domain"), sql.lit(1), sql.lit(prefix.length)]), "=", prefix),
+  ]);
+}
+
 async function readOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
-  const after = decodeCursor(input.cursor, 1);
-  let query = ordersOf(executor, teamId);
+  const byExpiry = input.sort === "expires";
+  // A cursor names its sort by its length: [id] newest first, [notAfter or "", id] by expiry. One
+  // from the other sort is a 400 from decodeCursor, never a page of the wrong list.
+  const after = decodeCursor(input.cursor, byExpiry ? 2 : 1);
+  const postgres = executor.getExecutor().adapter instanceof PostgresAdapter;
+  // The current certificate is the order's newest (detailsOf): its notAfter sorts, filters and ends the cursor.
+  let query = ordersOf(executor, teamId)
+    .leftJoin("certificates as latest", (join) =>
+      join
+        .onRef("latest.orderId", "=", "orders.id")
+        .on((eb) => eb.not(eb.exists(eb.selectFrom("certificates as newer").select("newer.id").whereRef("newer.orderId", "=", "orders.id").whereRef("newer.id", ">", "latest.id")))),
+    )
+    .select(["latest.notAfter as currentNotAfter"]);
   // "revoked" is an issued order without a valid certificate (presentOrder): every one was revoked.
   if (input.status === "revoked" || input.status === "issued") {
     const wanted = input.status;
@@ -125,12 +158,50 @@ async function readOrders(executor: Executor, teamId: string, input: OrdersInput
       return wanted === "revoked" ? eb.not(valid) : valid;
     });
   } else if (input.status) query = query.where("orders.status", "=", input.status);
-  if (after) query = query.where("orders.id", "<", after[0]!);
-  const rows = await query.orderBy("orders.id", "desc").limit(input.limit + 1).execute();
+  if (input.q) {
+    const prefix = input.q.trim().toLowerCase();
+    // A wildcard's base name is found by the same prefix: "exa" finds *.example.com.
+    query = query.where("orders.id", "in", (eb) =>
+      eb
+        .selectFrom("orderDomains as order_domains")
+        .select("order_domains.orderId")
+        .where((w) => w.or([prefixRange(w, postgres, prefix), prefixRange(w, postgres, `*.${prefix}`)])),
+    );
+  }
+  if (input.expiresWithinDays !== undefined) {
+    const until = new Date(input.now.getTime() + input.expiresWithinDays * DAY).toISOString();
+    query = query
+      .where("orders.status", "=", "issued")
+      .where("latest.revokedAt", "is", null)
+      .where("latest.notAfter", ">", input.now.toISOString())
+      .where("latest.notAfter", "<=", until);
+  }
+  if (byExpiry) {
+    // Soonest first; orders without a certificate last, oldest first among them.
+    if (after) {
+      const [notAfter, id] = after as [string, string];
+      query =
+        notAfter === ""
+          ? query.where("latest.notAfter", "is", null).where("orders.id", ">", id)
+          : query.where((eb) =>
+              eb.or([
+                eb("latest.notAfter", ">", notAfter),
+                eb.and([eb("latest.notAfter", "=", notAfter), eb("orders.id", ">", id)]),
+                eb("latest.notAfter", "is", null),
+              ]),
+            );
+    }
+    query = query.orderBy(sql`latest.not_after is null`).orderBy("latest.notAfter").orderBy("orders.id");
+  } else {
+    if (after) query = query.where("orders.id", "<", after[0]!);
+    query = query.orderBy("orders.id", "desc");
+  }
+  const rows = await query.limit(input.limit + 1).execute();
   const page = rows.slice(0, input.limit);
   const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
+  const last = page.at(-1);
   return {
     items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id), viewer)),
-    nextCursor: rows.length > input.limit ? encodeCursor([page.at(-1)!.id]) : null,
+    nextCursor: rows.length > input.limit && last ? encodeCursor(byExpiry ? [last.currentNotAfter ?? "", last.id] : [last.id]) : null,
   };
 }

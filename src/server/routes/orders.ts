@@ -6,11 +6,36 @@ import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Limit, page } from "../../shared/schemas/common.js";
+import { Cursor, Limit, StringEnum, page } from "../../shared/schemas/common.js";
 import { NewOrder, Order, OrderStatus } from "../../shared/schemas/orders.js";
 import { OrderParams, TeamIdParams } from "./params.js";
 
 const tags = ["orders"];
+
+const OrderSort = StringEnum(["newest", "expires"]);
+
+// The list's filters (issue 11). A cursor belongs to the sort it came from: another sort's is a 400.
+const OrdersQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+    status: Type.Optional(OrderStatus),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: "^[A-Za-z0-9.*_-]+$",
+        description: "A domain prefix, case-insensitive: \"exa\" finds example.com and *.example.com.",
+      }),
+    ),
+    expiresWithinDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 365, description: "Issued orders whose current certificate is not revoked and ends within this many days." }),
+    ),
+    // newest (default), or expires: the soonest notAfter first, orders without a certificate last.
+    sort: Type.Optional(OrderSort),
+  },
+  { additionalProperties: false },
+);
 
 export function orderRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -22,16 +47,17 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
       config: { access: "orders.view" },
       schema: {
         tags,
-        summary: "The team's orders, newest first",
+        summary: "The team's orders, newest first or soonest to expire first; by status, domain prefix, expiring soon",
         params: TeamIdParams,
-        querystring: Type.Object(
-          { limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), status: Type.Optional(OrderStatus) },
-          { additionalProperties: false },
-        ),
+        querystring: OrdersQuery,
         response: { 200: page(Order), ...problems(400, 401, 403, 404) },
       },
     },
-    async (request) => listOrders(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, status: request.query.status }, membershipOf(request).member),
+    async (request) => {
+      const { limit, cursor, status, q, expiresWithinDays, sort } = request.query;
+      const input = { limit: limit ?? 50, cursor, status, q, expiresWithinDays, sort: sort ?? "newest", now: services.clock.now() };
+      return listOrders(db, request.params.teamId, input, membershipOf(request).member);
+    },
   );
 
   app.get(
