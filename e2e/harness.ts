@@ -141,7 +141,12 @@ export async function screenshotsDir(): Promise<string> {
 }
 
 /** The /invitations/<token> link in the newest .eml addressed to `to`. */
-export async function invitationLinkFor(dataDir: string, to: string, timeoutMs = 15_000): Promise<string> {
+export function invitationLinkFor(dataDir: string, to: string, timeoutMs = 15_000): Promise<string> {
+  return mailedLinkFor(dataDir, to, "invitations", timeoutMs);
+}
+
+/** The /<route>/<token> link (invitations, reset-password) in the newest .eml addressed to `to`. */
+export async function mailedLinkFor(dataDir: string, to: string, route: string, timeoutMs = 15_000): Promise<string> {
   const mailDir = join(dataDir, "mail");
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -153,12 +158,12 @@ export async function invitationLinkFor(dataDir: string, to: string, timeoutMs =
       const recipients = [mail.to].flat().flatMap((a) => a?.value ?? []).map((a) => a.address?.toLowerCase());
       if (!recipients.includes(to.toLowerCase())) continue;
       const body = `${mail.text ?? ""}\n${typeof mail.html === "string" ? mail.html : ""}`;
-      const match = body.match(/https?:\/\/[^\s"'<>]+\/invitations\/[A-Za-z0-9_-]+/);
+      const match = body.match(new RegExp(`https?://[^\\s"'<>]+/${route}/[A-Za-z0-9_-]+`));
       if (match) return match[0];
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`No invitation e-mail to ${to} with an /invitations/<token> link appeared in ${mailDir}.`);
+  throw new Error(`No e-mail to ${to} with a /${route}/<token> link appeared in ${mailDir}.`);
 }
 
 export function teamButton(page: Page) {
