@@ -20,6 +20,9 @@ export async function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Pr
   } catch (error) {
     if (!isRetryableConflict(error)) throw raceRefusal(error) ?? error;
   }
+  // A short random pause first: row locks are not granted in queue order, so a retry that starts
+  // at once can take the row back from the transaction that won and deadlock with it again.
+  await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
   try {
     return await db.kysely.transaction().execute(work);
   } catch (error) {
