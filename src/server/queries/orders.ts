@@ -8,7 +8,7 @@ import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import type { ValidationMethod } from "../../shared/account.js";
 import type { Page } from "../../shared/schemas/common.js";
-import type { OrderDto, RevocationReason } from "../../shared/schemas/orders.js";
+import type { OrderDto, OrderSort, RevocationReason } from "../../shared/schemas/orders.js";
 import { instructionsFor } from "../validation/instructions.js";
 import { presentActor } from "../auth/principal.js";
 import { can } from "../policy/authorize.js";
@@ -106,7 +106,6 @@ export async function getOrder(executor: Executor, teamId: string, orderId: stri
   return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
 }
 
-export type OrderSort = "newest" | "expires";
 /**
  * `q` is a domain prefix (lower-cased here; "exa" finds example.com and *.example.com);
  * `expiresWithinDays` keeps issued orders whose current certificate is valid and ends within that many

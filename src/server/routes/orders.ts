@@ -6,36 +6,11 @@ import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
 import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
-import { Cursor, Limit, StringEnum, page } from "../../shared/schemas/common.js";
-import { NewOrder, Order, OrderStatus } from "../../shared/schemas/orders.js";
+import { page } from "../../shared/schemas/common.js";
+import { NewOrder, Order, OrderListQuery } from "../../shared/schemas/orders.js";
 import { OrderParams, TeamIdParams } from "./params.js";
 
 const tags = ["orders"];
-
-const OrderSort = StringEnum(["newest", "expires"]);
-
-// The list's filters (issue 11). A cursor belongs to the sort it came from: another sort's is a 400.
-const OrdersQuery = Type.Object(
-  {
-    limit: Type.Optional(Limit),
-    cursor: Type.Optional(Cursor),
-    status: Type.Optional(OrderStatus),
-    q: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 253,
-        pattern: "^[A-Za-z0-9.*_-]+$",
-        description: "A domain prefix, case-insensitive: \"exa\" finds example.com and *.example.com.",
-      }),
-    ),
-    expiresWithinDays: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 365, description: "Issued orders whose current certificate is not revoked and ends within this many days." }),
-    ),
-    // newest (default), or expires: the soonest notAfter first, orders without a certificate last.
-    sort: Type.Optional(OrderSort),
-  },
-  { additionalProperties: false },
-);
 
 export function orderRoutes(base: FastifyInstance, services: Services): void {
   const app = typed(base);
@@ -49,7 +24,7 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
         tags,
         summary: "The team's orders, newest first or soonest to expire first; by status, domain prefix, expiring soon",
         params: TeamIdParams,
-        querystring: OrdersQuery,
+        querystring: OrderListQuery,
         response: { 200: page(Order), ...problems(400, 401, 403, 404) },
       },
     },

@@ -4,7 +4,7 @@ import { Type } from "typebox";
 import type { Static, TSchema } from "typebox";
 import { VALIDATION_METHODS } from "../account.js";
 import { MAX_CSR_BYTES, MAX_DOMAINS } from "../formats.js";
-import { ActorRef, Id, StringEnum, Timestamp } from "./common.js";
+import { ActorRef, Cursor, Id, Limit, StringEnum, Timestamp } from "./common.js";
 
 export const ProductType = StringEnum(["DV", "OV", "EV"]);
 
@@ -78,6 +78,34 @@ export const Order = Type.Object({
   placedBy: ActorRef,
 });
 
+export const ORDER_SORTS = ["newest", "expires"] as const;
+/** newest (default): by the time-ordered id; expires: the soonest notAfter first, orders without a certificate last. */
+export const OrderSort = StringEnum(ORDER_SORTS);
+
+/** Narrowing the orders list (issue 11). A cursor belongs to the sort it came from: another sort's is a 400. */
+export const OrderFilterQuery = Type.Object(
+  {
+    status: Type.Optional(OrderStatus),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 253,
+        pattern: "^[A-Za-z0-9.*_-]+$",
+        description: 'A domain prefix, case-insensitive: "exa" finds example.com and *.example.com.',
+      }),
+    ),
+    expiresWithinDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 365, description: "Issued orders whose current certificate is not revoked and ends within this many days." }),
+    ),
+    sort: Type.Optional(OrderSort),
+  },
+  { additionalProperties: false },
+);
+export const OrderListQuery = Type.Object(
+  { ...OrderFilterQuery.properties, limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) },
+  { additionalProperties: false },
+);
+
 export const NewOrder = Type.Object(
   {
     productId: Type.String({ minLength: 1, maxLength: 50 }),
@@ -108,3 +136,5 @@ export type OrderDto = Static<typeof Order>;
 export type CertificateDto = Static<typeof Certificate>;
 export type RevocationReason = Static<typeof RevocationReason>;
 export type NewOrderInput = Static<typeof NewOrder>;
+export type OrderSort = Static<typeof OrderSort>;
+export type OrderFilter = Static<typeof OrderFilterQuery>;
