@@ -104,7 +104,7 @@ describe("issue 14's smaller things in Chromium", () => {
     });
     expect(order.status()).toBe(201);
     await owner.goto(`/teams/${teamId}/orders`);
-    await owner.getByRole("columnheader", { name: "Ends" }).waitFor();
+    await owner.getByRole("columnheader", { name: "Expires" }).waitFor();
     await owner.locator('[data-testid="order-row"]', { hasText: "orbit.example.com" }).getByText("Set at issuance").waitFor();
   }, 30_000);
 

@@ -24,7 +24,7 @@ import type {
   NewInvitationInput,
   NewOrderInput,
   OrderDto,
-  OrderStatus,
+  OrderFilter,
   OrganizationProfileDto,
   OrganizationProfileInput,
   Page,
@@ -124,7 +124,7 @@ export const productsApi = {
 };
 
 export const ordersApi = {
-  list: (teamId: string, query: PageQuery & { status?: OrderStatus }) => http.get<Page<OrderDto>>(`${team(teamId)}/orders`, query),
+  list: (teamId: string, query: PageQuery & OrderFilter) => http.get<Page<OrderDto>>(`${team(teamId)}/orders`, query),
   get: (teamId: string, orderId: string) => http.get<{ order: OrderDto }>(order(teamId, orderId)),
   create: (teamId: string, body: NewOrderInput) =>
     http.post<{ order: OrderDto }>(`${team(teamId)}/orders`, body),

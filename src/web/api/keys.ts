@@ -13,7 +13,7 @@ export const keys = {
   products: ["products"] as const,
   // Everything about a team's orders starts with ordersAll, so one invalidation refreshes it all.
   ordersAll: (teamId: string) => ["team", teamId, "orders"] as const,
-  orders: (teamId: string, status: string) => ["team", teamId, "orders", "list", status] as const,
+  orders: (teamId: string, filter: object) => ["team", teamId, "orders", "list", filter] as const,
   order: (teamId: string, orderId: string) => ["team", teamId, "orders", "detail", orderId] as const,
   documents: (teamId: string, orderId: string) => ["team", teamId, "orders", "documents", orderId] as const,
   billingProfiles: (teamId: string) => ["team", teamId, "billing-profiles"] as const,

@@ -1,30 +1,77 @@
-import { useState } from "react";
-import { Link, useNavigate } from "react-router";
+import { useMemo, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import type { OrderFilter, OrderStatus } from "../../../shared/schemas";
 import { Can, useCan } from "../../app/Can";
 import { useActiveTeam, useTeamPath } from "../../app/session";
 import { ErrorAlert } from "../../ui/Alert";
 import { Button } from "../../ui/Button";
 import { EmptyState } from "../../ui/EmptyState";
+import { SelectField, TextField } from "../../ui/Field";
 import { formatDate, formatDateTime, formatMoney } from "../../ui/format";
 import { Card, Page } from "../../ui/Page";
 import { Loading } from "../../ui/Spinner";
 import { BuyCertificateDialog } from "./BuyCertificateDialog";
 import { useOrders, useProducts } from "./hooks";
-import type { OrderFilter } from "./hooks";
 import { StatusBadge } from "./StatusBadge";
-import { STATUS_LABELS, productName, shortId, validatedCount } from "./words";
+import { STATUS_LABELS, daysLeftText, productName, shortId, validatedCount } from "./words";
 
-const FILTERS: { value: OrderFilter; label: string }[] = [
-  { value: "all", label: "All" },
-  { value: "pending_validation", label: STATUS_LABELS.pending_validation },
-  { value: "issued", label: STATUS_LABELS.issued },
-  { value: "refunded", label: STATUS_LABELS.refunded },
-];
+/** The "expiring soon" view: the first reminder goes out 30 days before a certificate ends (SPEC 19). */
+const EXPIRING_DAYS = 30;
+/** What the server accepts as a domain search (shared/schemas/orders.ts): anything else is not sent. */
+const SEARCH_PATTERN = /^[A-Za-z0-9.*_-]+$/;
+
+const VIEWS = [
+  { value: "all", label: "All orders" },
+  { value: "expiring", label: `Expiring within ${EXPIRING_DAYS} days` },
+] as const;
+const SORTS = [
+  { value: "newest", label: "Newest first" },
+  { value: "expires", label: "Expires soonest" },
+] as const;
+
+/**
+ * The filters live in the address (?view=expiring&status=&q=&sort=expires), like the audit log's, so a
+ * filtered list can be linked and reloaded; values the page does not know are ignored, never sent.
+ */
+function useOrderFilter() {
+  const [params, setParams] = useSearchParams();
+  const rawStatus = params.get("status") ?? "";
+  const raw = {
+    view: params.get("view") === "expiring" ? "expiring" : "all",
+    status: (rawStatus in STATUS_LABELS ? rawStatus : "") as OrderStatus | "",
+    q: params.get("q") ?? "",
+    sort: params.get("sort") === "expires" ? "expires" : "newest",
+  };
+  const q = raw.q.trim();
+  const searchError = q && !SEARCH_PATTERN.test(q) ? "Type the start of a domain: letters, digits, dots, hyphens or *." : undefined;
+  const filter: OrderFilter = useMemo(
+    () => ({
+      status: raw.status || undefined,
+      q: q && !searchError ? q : undefined,
+      sort: raw.sort === "expires" ? "expires" : undefined,
+      expiresWithinDays: raw.view === "expiring" ? EXPIRING_DAYS : undefined,
+    }),
+    [raw.status, q, searchError, raw.sort, raw.view],
+  );
+  const set = (key: keyof typeof raw, value: string, empty = "") =>
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        if (value && value !== empty) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+  const clear = () => setParams(new URLSearchParams(), { replace: true });
+  const active = raw.view !== "all" || Boolean(raw.status) || Boolean(q);
+  return { raw, filter, searchError, set, clear, active };
+}
 
 export function OrdersPage() {
   const team = useActiveTeam();
   const to = useTeamPath();
-  const [filter, setFilter] = useState<OrderFilter>("all");
+  const { raw, filter, searchError, set, clear, active } = useOrderFilter();
   const orders = useOrders(team.id, filter);
   const products = useProducts();
   const canCreate = useCan("orders.create");
@@ -36,7 +83,7 @@ export function OrdersPage() {
   return (
     <Page
       title="Orders"
-      description={`Certificates ordered by ${team.name}, newest first.`}
+      description={`Certificates ordered by ${team.name}, ${raw.sort === "expires" ? "the soonest to expire first" : "newest first"}.`}
       actions={
         <Can permission="orders.create">
           <Button variant="primary" onClick={() => setBuying(true)}>
@@ -48,14 +95,47 @@ export function OrdersPage() {
       <Card>
         <div className="toolbar">
           <div className="segmented" role="radiogroup" aria-label="Show orders">
-            {FILTERS.map(({ value, label }) => (
-              <label key={value} className={filter === value ? "segment active" : "segment"}>
-                <input type="radio" name="order-filter" value={value} checked={filter === value} onChange={() => setFilter(value)} />
+            {VIEWS.map(({ value, label }) => (
+              <label key={value} className={raw.view === value ? "segment active" : "segment"}>
+                <input type="radio" name="order-view" value={value} checked={raw.view === value} onChange={() => set("view", value, "all")} />
+                {label}
+              </label>
+            ))}
+          </div>
+          <div className="segmented" role="radiogroup" aria-label="Sort orders">
+            {SORTS.map(({ value, label }) => (
+              <label key={value} className={raw.sort === value ? "segment active" : "segment"}>
+                <input type="radio" name="order-sort" value={value} checked={raw.sort === value} onChange={() => set("sort", value, "newest")} />
                 {label}
               </label>
             ))}
           </div>
         </div>
+        <form className="filter-bar" aria-label="Filter the orders" role="search" onSubmit={(event) => event.preventDefault()}>
+          <TextField
+            label="Search domains"
+            type="search"
+            value={raw.q}
+            placeholder="example.com"
+            autoComplete="off"
+            spellCheck={false}
+            error={searchError}
+            onChange={(e) => set("q", e.target.value)}
+          />
+          <SelectField label="Status" value={raw.status} onChange={(e) => set("status", e.target.value)}>
+            <option value="">Any status</option>
+            {(Object.keys(STATUS_LABELS) as OrderStatus[]).map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
+              </option>
+            ))}
+          </SelectField>
+          {active ? (
+            <Button type="button" onClick={clear}>
+              Clear filters
+            </Button>
+          ) : null}
+        </form>
 
         {orders.isPending ? (
           <Loading label="Loading orders…" />
@@ -63,16 +143,18 @@ export function OrdersPage() {
           <ErrorAlert error={orders.error} action={<Button onClick={() => orders.refetch()}>Try again</Button>} />
         ) : rows.length === 0 ? (
           <EmptyState
-            title={filter === "all" ? "No orders yet" : `No orders are ${STATUS_LABELS[filter as Exclude<OrderFilter, "all">].toLowerCase()}.`}
+            title={active ? (raw.view === "expiring" && !raw.status && !filter.q ? `No certificate expires within ${EXPIRING_DAYS} days` : "No orders match these filters") : "No orders yet"}
             action={
-              filter === "all" && canCreate ? (
+              active ? (
+                <Button onClick={clear}>Clear filters</Button>
+              ) : canCreate ? (
                 <Button variant="primary" onClick={() => setBuying(true)}>
                   Buy a certificate
                 </Button>
               ) : null
             }
           >
-            {filter === "all" ? (canCreate ? "Buy a certificate for up to 100 domains; your team validates them and installs it." : "Orders appear here once someone with Billing buys a certificate.") : null}
+            {!active ? (canCreate ? "Buy a certificate for up to 100 domains; your team validates them and installs it." : "Orders appear here once someone with Billing buys a certificate.") : null}
           </EmptyState>
         ) : (
           <table className="table responsive-table" aria-label="Orders" aria-busy={filtering || undefined}>
@@ -85,7 +167,9 @@ export function OrdersPage() {
                   Price
                 </th>
                 <th scope="col">Ordered</th>
-                <th scope="col">Ends</th>
+                <th scope="col" aria-sort={raw.sort === "expires" ? "ascending" : undefined}>
+                  Expires
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -121,8 +205,8 @@ export function OrdersPage() {
                         {formatDate(order.createdAt)}
                       </time>
                     </td>
-                    <td data-label="Ends">
-                      <OrderEnd order={order} />
+                    <td data-label="Expires">
+                      <OrderExpires order={order} />
                     </td>
                   </tr>
                 );
@@ -144,13 +228,22 @@ export function OrdersPage() {
   );
 }
 
-/** When the order's certificate stops working: its end once issued, else the coverage's; before issuance, not yet known. */
-function OrderEnd({ order }: { order: { certificate: { notAfter: string } | null; coverageEndsAt: string | null; status: string } }) {
-  const end = order.certificate?.notAfter ?? order.coverageEndsAt;
-  if (!end) return <span className="muted small">{order.status === "refunded" ? "—" : "Set at issuance"}</span>;
+type Expiring = { certificate: { notAfter: string; revokedAt: string | null } | null; status: string };
+
+/** The current certificate's notAfter and the days left; before issuance, not yet known. */
+function OrderExpires({ order }: { order: Expiring }) {
+  const certificate = order.certificate;
+  if (!certificate) return <span className="muted small">{order.status === "refunded" ? "—" : "Set at issuance"}</span>;
+  const text = daysLeftText(certificate);
+  const soon = !certificate.revokedAt && Date.parse(certificate.notAfter) - Date.now() <= EXPIRING_DAYS * 86_400_000;
   return (
-    <time dateTime={end} title={formatDateTime(end)}>
-      {formatDate(end)}
-    </time>
+    <>
+      <time dateTime={certificate.notAfter} title={formatDateTime(certificate.notAfter)}>
+        {formatDate(certificate.notAfter)}
+      </time>
+      <span className={soon ? "small block strong" : "muted small block"} data-testid="days-left">
+        {text}
+      </span>
+    </>
   );
 }

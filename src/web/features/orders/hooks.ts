@@ -1,21 +1,20 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ordersApi, productsApi } from "../../api/endpoints";
 import { keys } from "../../api/keys";
-import type { OrderDto as Order, OrderStatus } from "../../../shared/schemas";
+import type { OrderDto as Order, OrderFilter } from "../../../shared/schemas";
 
 export const ORDERS_PAGE = 25;
-export type OrderFilter = OrderStatus | "all";
 
 /** The catalogue changes rarely: read once per session. */
 export function useProducts() {
   return useQuery({ queryKey: keys.products, queryFn: () => productsApi.list().then((r) => r.items), staleTime: 10 * 60_000 });
 }
 
-/** The team's orders, newest first, a page at a time. */
+/** The team's orders a page at a time, narrowed and sorted by the server (newest first unless `sort`). */
 export function useOrders(teamId: string, filter: OrderFilter) {
   return useInfiniteQuery({
     queryKey: keys.orders(teamId, filter),
-    queryFn: ({ pageParam }) => ordersApi.list(teamId, { limit: ORDERS_PAGE, cursor: pageParam, status: filter === "all" ? undefined : filter }),
+    queryFn: ({ pageParam }) => ordersApi.list(teamId, { limit: ORDERS_PAGE, cursor: pageParam, ...filter }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     // The last list stays up while a new filter loads, but never another team's.

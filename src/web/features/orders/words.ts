@@ -58,3 +58,12 @@ export function opensslCommand(domains: readonly string[]): string {
   const sans = domains.map((d) => `DNS:${d}`).join(",");
   return `openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout key.pem -subj "/CN=${first}" -addext "subjectAltName=${sans}"`;
 }
+
+/** "12 days left", "1 day left", "Ended", "Revoked": whole days from now, rounded up, so the last day reads "1 day left". */
+export function daysLeftText(certificate: { notAfter: string; revokedAt: string | null }, now = Date.now()): string {
+  if (certificate.revokedAt) return "Revoked";
+  const left = Date.parse(certificate.notAfter) - now;
+  if (left <= 0) return "Ended";
+  const days = Math.ceil(left / 86_400_000);
+  return days === 1 ? "1 day left" : `${days} days left`;
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { daysLeftText } from "./words";
+
+const NOW = Date.parse("2026-06-01T12:00:00Z");
+const HOUR = 3_600_000;
+
+describe("daysLeftText (the orders list's Expires column)", () => {
+  it("counts whole days left, rounded up, so the last day is 1 day left", () => {
+    expect(daysLeftText({ notAfter: new Date(NOW + 200 * 24 * HOUR - 1000).toISOString(), revokedAt: null }, NOW)).toBe("200 days left");
+    expect(daysLeftText({ notAfter: new Date(NOW + 25 * HOUR).toISOString(), revokedAt: null }, NOW)).toBe("2 days left");
+    expect(daysLeftText({ notAfter: new Date(NOW + HOUR).toISOString(), revokedAt: null }, NOW)).toBe("1 day left");
+  });
+
+  it("says Ended once notAfter has passed and Revoked for a revoked certificate", () => {
+    expect(daysLeftText({ notAfter: new Date(NOW).toISOString(), revokedAt: null }, NOW)).toBe("Ended");
+    expect(daysLeftText({ notAfter: new Date(NOW + 10 * 24 * HOUR).toISOString(), revokedAt: new Date(NOW).toISOString() }, NOW)).toBe("Revoked");
+  });
+});
