@@ -4,7 +4,13 @@
 // values and a cursor from the other sort are 400s. Orders are issued for real: placed, a CSR, then
 // each domain validated by DNS at a chosen date, so each certificate ends at a different time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CamelCasePlugin, Kysely, SqliteDialect } from "kysely";
+import type { CompiledQuery } from "kysely";
 import { DAY } from "../src/server/clock.js";
+import { openSqlite } from "../src/server/db/create-db.js";
+import type { Database } from "../src/server/db/schema.js";
+import { listOrders } from "../src/server/queries/orders.js";
+import { loadTeamMember } from "../src/server/queries/team-member.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { PASSWORD, createTestApp } from "./helpers/app.js";
 import { makeCsr } from "./helpers/csr.js";
@@ -18,6 +24,7 @@ describe.each(ENGINES)("orders list filters and sorts on %s", (engine) => {
   let h: TestApp;
   let owner: Client;
   let ownerEmail: string;
+  let ownerId: string;
   let teamId: string;
   /** Orders by name, placed in this order (so their ids rise A → E). */
   const ids: Record<string, string> = {};
@@ -61,6 +68,7 @@ describe.each(ENGINES)("orders list filters and sorts on %s", (engine) => {
     const signedIn = await h.signUp("Orders Lister");
     owner = signedIn.client;
     ownerEmail = signedIn.user.email;
+    ownerId = signedIn.user.id;
     teamId = signedIn.defaultTeamId;
     const billingProfileId = await addBillingProfile(owner, teamId);
     domains.A = uniqueDomain("alpha");
@@ -148,6 +156,34 @@ describe.each(ENGINES)("orders list filters and sorts on %s", (engine) => {
     }
     // The page that ends on the last certified order hands over to those without a certificate.
     expect(await walk("sort=expires", 4)).toEqual(["D", "B", "A", "C", "E"]);
+  });
+
+  // On PostgreSQL the planner rightly scans tables this small (test/query-plans.test.ts seeds thousands of rows for that).
+  it.runIf(engine === "sqlite")("finds a domain prefix through order_domains_domain_idx and each current certificate through certificates_order_idx (SQLite plans)", async () => {
+    const captured: CompiledQuery[] = [];
+    const k = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(h.t.url.slice("sqlite:".length)) }), plugins: [new CamelCasePlugin()], log: (e) => void captured.push(e.query) });
+    try {
+      const viewer = (await loadTeamMember(k, ownerId, teamId))!.member;
+      const plan = async (input: Parameters<typeof listOrders>[2]) => {
+        captured.length = 0;
+        await listOrders(k, teamId, input, viewer);
+        const list = captured.find((q) => q.sql.includes('"orders"."team_id"'))!;
+        const { rows } = await k.executeQuery<{ detail: string }>({ ...list, sql: `explain query plan ${list.sql}` });
+        return rows.map((r) => r.detail).join("\n");
+      };
+      const now = h.clock.now();
+      // The search starts from the matching domains, then each one's order by (team_id, id).
+      const search = await plan({ limit: 2, q: "alpha", now });
+      expect(search).toMatch(/SEARCH orders USING INDEX orders_team_idx \(team_id=\? AND id=\?\)/);
+      expect(search).toMatch(/order_domains USING (COVERING )?INDEX order_domains_domain_idx \(domain>\? AND domain<\?\)/);
+      const expires = await plan({ limit: 2, sort: "expires", expiresWithinDays: 30, now });
+      // The expiry sort reads the team's orders through orders_team_idx and sorts them (no team-wide notAfter index yet).
+      expect(expires).toMatch(/SEARCH orders USING INDEX orders_team_idx \(team_id=\?\)/);
+      expect(expires).toMatch(/latest USING INDEX certificates_order_idx|latest USING COVERING INDEX certificates_order_idx/);
+      expect(expires).not.toMatch(/SCAN (latest|newer|orders)\b(?! USING)/);
+    } finally {
+      await k.destroy();
+    }
   });
 
   it("answers bad values and a cursor from the other sort with 400 invalid_request", async () => {
