@@ -9,6 +9,7 @@ import type { CompiledQuery } from "kysely";
 import { DAY } from "../src/server/clock.js";
 import { openSqlite } from "../src/server/db/create-db.js";
 import type { Database } from "../src/server/db/schema.js";
+import { encodeCursor } from "../src/server/queries/cursor.js";
 import { listOrders } from "../src/server/queries/orders.js";
 import { loadTeamMember } from "../src/server/queries/team-member.js";
 import type { Client, TestApp } from "./helpers/app.js";
@@ -159,7 +160,7 @@ describe.each(ENGINES)("orders list filters and sorts on %s", (engine) => {
   });
 
   // On PostgreSQL the planner rightly scans tables this small (test/query-plans.test.ts seeds thousands of rows for that).
-  it.runIf(engine === "sqlite")("finds a domain prefix through order_domains_domain_idx and each current certificate through certificates_order_idx (SQLite plans)", async () => {
+  it.runIf(engine === "sqlite")("finds a domain prefix through order_domains_domain_idx and walks the expiry sort in orders_team_expiry_idx order (SQLite plans)", async () => {
     const captured: CompiledQuery[] = [];
     const k = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(h.t.url.slice("sqlite:".length)) }), plugins: [new CamelCasePlugin()], log: (e) => void captured.push(e.query) });
     try {
@@ -177,13 +178,31 @@ describe.each(ENGINES)("orders list filters and sorts on %s", (engine) => {
       expect(search).toMatch(/SEARCH orders USING INDEX orders_team_idx \(team_id=\? AND id=\?\)/);
       expect(search).toMatch(/order_domains USING (COVERING )?INDEX order_domains_domain_idx \(domain>\? AND domain<\?\)/);
       const expires = await plan({ limit: 2, sort: "expires", expiresWithinDays: 30, now });
-      // The expiry sort reads the team's orders through orders_team_idx and sorts them (no team-wide notAfter index yet).
-      expect(expires).toMatch(/SEARCH orders USING INDEX orders_team_idx \(team_id=\?\)/);
-      expect(expires).toMatch(/latest USING INDEX certificates_order_idx|latest USING COVERING INDEX certificates_order_idx/);
-      expect(expires).not.toMatch(/SCAN (latest|newer|orders)\b(?! USING)/);
+      // The expiry sort walks orders_team_expiry_idx in order, also behind a cursor: no sort of the team's orders.
+      for (const cursor of [undefined, encodeCursor([new Date(now.getTime() + 10 * DAY).toISOString(), ids.B!])]) {
+        const expires = await plan({ limit: 2, sort: "expires", cursor, now });
+        expect(expires).toMatch(/SEARCH orders USING INDEX orders_team_expiry_idx \(team_id=\?/);
+        expect(expires).not.toContain("TEMP B-TREE");
+      }
+      const expiring = await plan({ limit: 2, sort: "expires", expiresWithinDays: 30, now });
+      expect(expiring).toMatch(/SEARCH orders USING INDEX orders_team_expiry_idx \(team_id=\? AND current_not_after>\? AND current_not_after<\?\)/);
+      expect(expiring).toMatch(/latest USING (COVERING )?INDEX certificates_order_idx/);
     } finally {
       await k.destroy();
     }
+  });
+
+  it("a reissue moves the order by its new certificate's end; the superseded one, revoked, does not count", async () => {
+    const reissued = await owner.post(`${list()}/${ids.D}/csr`, { csr: makeCsr({ san: [domains.D!] }).csrPem });
+    expect(reissued.statusCode, reissued.body).toBe(200);
+    const ends = reissued.json().order.certificate.notAfter as string;
+    expect(Date.parse(ends)).toBeGreaterThan(T0 + 300 * DAY); // the coverage's end, a year after the first issuance
+    const row = await h.t.db.kysely.selectFrom("orders").select("currentNotAfter").where("id", "=", ids.D!).executeTakeFirstOrThrow();
+    expect(row.currentNotAfter).toBe(ends);
+    expect(await names("sort=expires")).toEqual(["B", "A", "C", "D", "E"]);
+    expect(await names("expiresWithinDays=30")).toEqual(["B"]);
+    expect(await names("expiresWithinDays=365&sort=expires")).toEqual(["B", "C", "D"]);
+    expect(await names("status=issued&sort=expires")).toEqual(["B", "C", "D"]);
   });
 
   it("answers bad values and a cursor from the other sort with 400 invalid_request", async () => {

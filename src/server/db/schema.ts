@@ -139,6 +139,8 @@ export interface OrdersTable {
   apiKeyId: Generated<string | null>;
   /** The product's years from the first issuance: no certificate of the order ends later (SPEC 17). */
   coverageEndsAt: Generated<string | null>;
+  /** The notAfter of the order's newest certificate, kept by triggers (migration 0012) for the expiry sort. */
+  currentNotAfter: Generated<string | null>;
 }
 
 export interface OrderDomainsTable {

@@ -139,63 +139,74 @@ async function readOrders(executor: Executor, teamId: string, input: OrdersInput
   // from the other sort is a 400 from decodeCursor, never a page of the wrong list.
   const after = decodeCursor(input.cursor, byExpiry ? 2 : 1);
   const postgres = executor.getExecutor().adapter instanceof PostgresAdapter;
-  // The current certificate is the order's newest (detailsOf): its notAfter sorts, filters and ends the cursor.
-  let query = ordersOf(executor, teamId)
-    .leftJoin("certificates as latest", (join) =>
-      join
-        .onRef("latest.orderId", "=", "orders.id")
-        .on((eb) => eb.not(eb.exists(eb.selectFrom("certificates as newer").select("newer.id").whereRef("newer.orderId", "=", "orders.id").whereRef("newer.id", ">", "latest.id")))),
-    )
-    .select(["latest.notAfter as currentNotAfter"]);
-  // "revoked" is an issued order without a valid certificate (presentOrder): every one was revoked.
-  if (input.status === "revoked" || input.status === "issued") {
-    const wanted = input.status;
-    query = query.where("orders.status", "=", "issued").where((eb) => {
-      const valid = eb.exists(
-        eb.selectFrom("certificates").select("certificates.id").whereRef("certificates.orderId", "=", "orders.id").where("certificates.revokedAt", "is", null),
+  const filtered = () => {
+    let query = ordersOf(executor, teamId);
+    // "revoked" is an issued order without a valid certificate (presentOrder): every one was revoked.
+    if (input.status === "revoked" || input.status === "issued") {
+      const wanted = input.status;
+      query = query.where("orders.status", "=", "issued").where((eb) => {
+        const valid = eb.exists(
+          eb.selectFrom("certificates").select("certificates.id").whereRef("certificates.orderId", "=", "orders.id").where("certificates.revokedAt", "is", null),
+        );
+        return wanted === "revoked" ? eb.not(valid) : valid;
+      });
+    } else if (input.status) query = query.where("orders.status", "=", input.status);
+    if (input.q) {
+      const prefix = input.q.trim().toLowerCase();
+      // A wildcard's base name is found by the same prefix: "exa" finds *.example.com.
+      query = query.where("orders.id", "in", (eb) =>
+        eb
+          .selectFrom("orderDomains as order_domains")
+          .select("order_domains.orderId")
+          .where((w) => w.or([prefixRange(w, postgres, prefix), prefixRange(w, postgres, `*.${prefix}`)])),
       );
-      return wanted === "revoked" ? eb.not(valid) : valid;
-    });
-  } else if (input.status) query = query.where("orders.status", "=", input.status);
-  if (input.q) {
-    const prefix = input.q.trim().toLowerCase();
-    // A wildcard's base name is found by the same prefix: "exa" finds *.example.com.
-    query = query.where("orders.id", "in", (eb) =>
-      eb
-        .selectFrom("orderDomains as order_domains")
-        .select("order_domains.orderId")
-        .where((w) => w.or([prefixRange(w, postgres, prefix), prefixRange(w, postgres, `*.${prefix}`)])),
-    );
-  }
-  if (input.expiresWithinDays !== undefined) {
-    const until = new Date(input.now.getTime() + input.expiresWithinDays * DAY).toISOString();
-    query = query
-      .where("orders.status", "=", "issued")
-      .where("latest.revokedAt", "is", null)
-      .where("latest.notAfter", ">", input.now.toISOString())
-      .where("latest.notAfter", "<=", until);
-  }
-  if (byExpiry) {
-    // Soonest first; orders without a certificate last, oldest first among them.
-    if (after) {
-      const [notAfter, id] = after as [string, string];
-      query =
-        notAfter === ""
-          ? query.where("latest.notAfter", "is", null).where("orders.id", ">", id)
-          : query.where((eb) =>
-              eb.or([
-                eb("latest.notAfter", ">", notAfter),
-                eb.and([eb("latest.notAfter", "=", notAfter), eb("orders.id", ">", id)]),
-                eb("latest.notAfter", "is", null),
-              ]),
-            );
     }
-    query = query.orderBy(sql`latest.not_after is null`).orderBy("latest.notAfter").orderBy("orders.id");
-  } else {
+    if (input.expiresWithinDays !== undefined) {
+      // orders.current_not_after is the newest certificate's (migration 0012); that one must not be revoked.
+      const until = new Date(input.now.getTime() + input.expiresWithinDays * DAY).toISOString();
+      query = query
+        .where("orders.status", "=", "issued")
+        .where("orders.currentNotAfter", ">", input.now.toISOString())
+        .where("orders.currentNotAfter", "<=", until)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("certificates as latest")
+                .select("latest.id")
+                .whereRef("latest.orderId", "=", "orders.id")
+                .where("latest.revokedAt", "is not", null)
+                .where((inner) =>
+                  inner.not(inner.exists(inner.selectFrom("certificates as newer").select("newer.id").whereRef("newer.orderId", "=", "orders.id").whereRef("newer.id", ">", "latest.id"))),
+                ),
+            ),
+          ),
+        );
+    }
+    return query;
+  };
+
+  let rows: OrderRow[];
+  if (!byExpiry) {
+    let query = filtered();
     if (after) query = query.where("orders.id", "<", after[0]!);
-    query = query.orderBy("orders.id", "desc");
+    rows = await query.orderBy("orders.id", "desc").limit(input.limit + 1).execute();
+  } else {
+    // Soonest first through orders_team_expiry_idx, the cursor a seek on (notAfter, id); then the
+    // orders without a certificate, oldest first. Two reads, each in index order, never a sort of the team.
+    const [notAfter, id] = (after ?? []) as [string?, string?];
+    rows = [];
+    if (notAfter !== "") {
+      let certified = filtered().where("orders.currentNotAfter", "is not", null);
+      if (notAfter !== undefined) certified = certified.where((eb) => eb(eb.refTuple("orders.currentNotAfter", "orders.id"), ">", eb.tuple(notAfter, id!)));
+      rows = await certified.orderBy("orders.currentNotAfter").orderBy("orders.id").limit(input.limit + 1).execute();
+    }
+    if (rows.length <= input.limit && input.expiresWithinDays === undefined) {
+      let uncertified = filtered().where("orders.currentNotAfter", "is", null);
+      if (notAfter === "") uncertified = uncertified.where("orders.id", ">", id!);
+      rows.push(...(await uncertified.orderBy("orders.id").limit(input.limit + 1 - rows.length).execute()));
+    }
   }
-  const rows = await query.limit(input.limit + 1).execute();
   const page = rows.slice(0, input.limit);
   const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
   const last = page.at(-1);
