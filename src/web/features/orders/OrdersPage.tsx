@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import type { OrderFilter, OrderStatus } from "../../../shared/schemas";
 import { Can, useCan } from "../../app/Can";
@@ -29,49 +29,79 @@ const SORTS = [
   { value: "expires", label: "Expires soonest" },
 ] as const;
 
+/** How long the search waits for the typing to pause before it goes to the address (and the server). */
+const SEARCH_DELAY_MS = 300;
+
+type RawFilter = { view: string; status: OrderStatus | ""; q: string; sort: string };
+
 /**
  * The filters live in the address (?view=expiring&status=&q=&sort=expires), like the audit log's, so a
  * filtered list can be linked and reloaded; values the page does not know are ignored, never sent.
+ * The router updates the address in a transition, after the click: until it has, the controls show
+ * what was chosen (`pending`), or a controlled radio would flick back and typed letters could be lost.
  */
 function useOrderFilter() {
   const [params, setParams] = useSearchParams();
   const rawStatus = params.get("status") ?? "";
-  const raw = {
+  const raw: RawFilter = {
     view: params.get("view") === "expiring" ? "expiring" : "all",
     status: (rawStatus in STATUS_LABELS ? rawStatus : "") as OrderStatus | "",
     q: params.get("q") ?? "",
     sort: params.get("sort") === "expires" ? "expires" : "newest",
   };
-  const q = raw.q.trim();
-  const searchError = q && !SEARCH_PATTERN.test(q) ? "Type the start of a domain: letters, digits, dots, hyphens or *." : undefined;
+  const [pending, setPending] = useState<Partial<RawFilter>>({});
+  const searchTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // A choice the address now holds is no longer pending.
+  useEffect(() => {
+    setPending((previous) => {
+      const left = Object.fromEntries(Object.entries(previous).filter(([key, value]) => raw[key as keyof RawFilter] !== value));
+      return Object.keys(left).length === Object.keys(previous).length ? previous : left;
+    });
+  }, [raw.view, raw.status, raw.q, raw.sort]);
+  useEffect(() => () => clearTimeout(searchTimer.current), []);
+  const shown: RawFilter = { ...raw, ...pending };
+
+  const urlQ = raw.q.trim();
   const filter: OrderFilter = useMemo(
     () => ({
       status: raw.status || undefined,
-      q: q && !searchError ? q : undefined,
+      q: urlQ && SEARCH_PATTERN.test(urlQ) ? urlQ : undefined,
       sort: raw.sort === "expires" ? "expires" : undefined,
       expiresWithinDays: raw.view === "expiring" ? EXPIRING_DAYS : undefined,
     }),
-    [raw.status, q, searchError, raw.sort, raw.view],
+    [raw.status, urlQ, raw.sort, raw.view],
   );
-  const set = (key: keyof typeof raw, value: string, empty = "") =>
-    setParams(
-      (previous) => {
-        const next = new URLSearchParams(previous);
-        if (value && value !== empty) next.set(key, value);
-        else next.delete(key);
-        return next;
-      },
-      { replace: true },
-    );
-  const clear = () => setParams(new URLSearchParams(), { replace: true });
-  const active = raw.view !== "all" || Boolean(raw.status) || Boolean(q);
-  return { raw, filter, searchError, set, clear, active };
+  const q = shown.q.trim();
+  const searchError = q && !SEARCH_PATTERN.test(q) ? "Type the start of a domain: letters, digits, dots, hyphens or *." : undefined;
+  const set = (key: keyof RawFilter, value: string, empty = "") => {
+    setPending((previous) => ({ ...previous, [key]: value }));
+    const write = () =>
+      setParams(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          if (value && value !== empty) next.set(key, value);
+          else next.delete(key);
+          return next;
+        },
+        { replace: true },
+      );
+    if (key !== "q") return write();
+    clearTimeout(searchTimer.current);
+    searchTimer.current = setTimeout(write, SEARCH_DELAY_MS);
+  };
+  const clear = () => {
+    clearTimeout(searchTimer.current);
+    setPending({});
+    setParams(new URLSearchParams(), { replace: true });
+  };
+  const active = shown.view !== "all" || Boolean(shown.status) || Boolean(q);
+  return { shown, filter, searchError, set, clear, active };
 }
 
 export function OrdersPage() {
   const team = useActiveTeam();
   const to = useTeamPath();
-  const { raw, filter, searchError, set, clear, active } = useOrderFilter();
+  const { shown: raw, filter, searchError, set, clear, active } = useOrderFilter();
   const orders = useOrders(team.id, filter);
   const products = useProducts();
   const canCreate = useCan("orders.create");
