@@ -79,8 +79,9 @@ export const Order = Type.Object({
 });
 
 export const ORDER_SORTS = ["newest", "expires"] as const;
-/** newest (default): by the time-ordered id; expires: the soonest notAfter first, orders without a certificate last. */
-export const OrderSort = StringEnum(ORDER_SORTS);
+export const OrderSort = Object.assign(StringEnum(ORDER_SORTS), {
+  description: "newest (default): newest first; expires: the soonest notAfter of the current certificate first, orders without a certificate last. A cursor only continues the sort it came from.",
+});
 
 /** Narrowing the orders list (issue 11). A cursor belongs to the sort it came from: another sort's is a 400. */
 export const OrderFilterQuery = Type.Object(
