@@ -6,7 +6,7 @@
 // (Debian's `chromium`, or CHROMIUM_PATH). Never downloads a browser.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POLL, assertPrerequisites, launchChromium, newUserContext, startCertdesk } from "./harness.js";
+import { closeChromiumSession, openChromiumSession, POLL } from "./harness.js";
 import type { Certdesk } from "./harness.js";
 import { expectAccessible } from "./axe.js";
 
@@ -28,16 +28,11 @@ function focusedLabel(p: Page): Promise<string | undefined> {
 
 describe("form errors in Chromium", () => {
   beforeAll(async () => {
-    assertPrerequisites();
-    certdesk = await startCertdesk();
-    browser = await launchChromium();
-    context = await newUserContext(browser, certdesk.baseUrl);
-    page = await context.newPage();
+    ({ certdesk, browser, context, page } = await openChromiumSession());
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await certdesk?.stop();
+    await closeChromiumSession(browser, certdesk);
   });
 
   it("checks the sign-up form before sending it, in plain words, focusing the first problem", async () => {

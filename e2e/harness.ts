@@ -126,6 +126,28 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+export interface ChromiumSession {
+  certdesk: Certdesk;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** What most browser tests start with: a fresh certdesk, Chromium, one user's profile and a page. */
+export async function openChromiumSession(options: StartOptions = {}): Promise<ChromiumSession> {
+  assertPrerequisites();
+  const certdesk = await startCertdesk(options);
+  const browser = await launchChromium();
+  const context = await newUserContext(browser, certdesk.baseUrl);
+  return { certdesk, browser, context, page: await context.newPage() };
+}
+
+/** Ends what openChromiumSession started, whatever of it was started. */
+export async function closeChromiumSession(browser: Browser | undefined, certdesk: Certdesk | undefined): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  await certdesk?.stop();
+}
+
 /** A fresh browser profile (its own cookies) on the server, with a desktop viewport. */
 export async function newUserContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 } });

@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCsr } from "../test/helpers/csr.js";
-import { POLL, assertPrerequisites, launchChromium, newUserContext, signUp, startCertdesk } from "./harness.js";
+import { closeChromiumSession, openChromiumSession, POLL, signUp } from "./harness.js";
 import type { Certdesk } from "./harness.js";
 import { expectAccessible } from "./axe.js";
 
@@ -45,16 +45,11 @@ async function issue(api: APIRequestContext, billingProfileId: string, domain: s
 
 describe("the orders list's filters in Chromium", () => {
   beforeAll(async () => {
-    assertPrerequisites();
-    certdesk = await startCertdesk();
-    browser = await launchChromium();
-    context = await newUserContext(browser, certdesk.baseUrl);
-    page = await context.newPage();
+    ({ certdesk, browser, context, page } = await openChromiumSession());
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await certdesk?.stop();
+    await closeChromiumSession(browser, certdesk);
   });
 
   it("issues three certificates, two ending soon, one revoked, and leaves one order pending", async () => {

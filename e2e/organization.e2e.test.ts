@@ -5,7 +5,7 @@
 // (Debian's `chromium`, or CHROMIUM_PATH). Never downloads a browser.
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POLL, assertPrerequisites, launchChromium, newUserContext, signUp, startCertdesk } from "./harness.js";
+import { closeChromiumSession, openChromiumSession, POLL, signUp } from "./harness.js";
 import type { Certdesk } from "./harness.js";
 import { expectAccessible } from "./axe.js";
 
@@ -18,16 +18,11 @@ let page: Page;
 
 describe("the organization profile in Chromium", () => {
   beforeAll(async () => {
-    assertPrerequisites();
-    certdesk = await startCertdesk();
-    browser = await launchChromium();
-    context = await newUserContext(browser, certdesk.baseUrl);
-    page = await context.newPage();
+    ({ certdesk, browser, context, page } = await openChromiumSession());
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await certdesk?.stop();
+    await closeChromiumSession(browser, certdesk);
   });
 
   it("is set from the Organization page and kept", async () => {

@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeCsr } from "../test/helpers/csr.js";
-import { POLL, assertPrerequisites, launchChromium, newUserContext, signUp, startCertdesk } from "./harness.js";
+import { closeChromiumSession, openChromiumSession, POLL, signUp } from "./harness.js";
 import type { Certdesk } from "./harness.js";
 import { expectAccessible } from "./axe.js";
 
@@ -23,16 +23,11 @@ let orderPath = "";
 
 describe("revoking a certificate in Chromium", () => {
   beforeAll(async () => {
-    assertPrerequisites();
-    certdesk = await startCertdesk();
-    browser = await launchChromium();
-    context = await newUserContext(browser, certdesk.baseUrl);
-    page = await context.newPage();
+    ({ certdesk, browser, context, page } = await openChromiumSession());
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await certdesk?.stop();
+    await closeChromiumSession(browser, certdesk);
   });
 
   it("issues a certificate (validated by DNS, CSR through the API)", async () => {
