@@ -5,11 +5,10 @@ import { Type } from "typebox";
 import { revokeCertificate } from "../commands/revoke-certificate.js";
 import { submitCsr } from "../commands/submit-csr.js";
 import { currentCertificateBundle } from "../queries/certificates.js";
-import { getOrder } from "../queries/orders.js";
 import { CsrBody, Order, RevokeBody } from "../../shared/schemas/orders.js";
 import { attachmentDisposition } from "./content-disposition.js";
 import type { Services } from "./route-kit.js";
-import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
+import { orderSeenBy, problems, teamCtxOf, typed } from "./route-kit.js";
 import { OrderParams } from "./params.js";
 
 const tags = ["certificates"];
@@ -31,9 +30,10 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
       },
     },
     async (request) => {
-      const { teamId, orderId } = request.params;
-      await submitCsr(teamCtxOf(request, services), orderId, request.body.csr);
-      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
+      const { orderId } = request.params;
+      const ctx = teamCtxOf(request, services);
+      await submitCsr(ctx, orderId, request.body.csr);
+      return { order: await orderSeenBy(ctx, orderId) };
     },
   );
 
@@ -51,9 +51,10 @@ export function certificateRoutes(base: FastifyInstance, services: Services): vo
       },
     },
     async (request) => {
-      const { teamId, orderId } = request.params;
-      await revokeCertificate(teamCtxOf(request, services), orderId, request.body.reason);
-      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
+      const { orderId } = request.params;
+      const ctx = teamCtxOf(request, services);
+      await revokeCertificate(ctx, orderId, request.body.reason);
+      return { order: await orderSeenBy(ctx, orderId) };
     },
   );
 

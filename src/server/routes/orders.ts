@@ -5,7 +5,7 @@ import { placeOrder } from "../commands/place-order.js";
 import { refundOrder } from "../commands/refund-order.js";
 import { getOrder, listOrders } from "../queries/orders.js";
 import type { Services } from "./route-kit.js";
-import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
+import { membershipOf, orderSeenBy, problems, teamCtxOf, typed } from "./route-kit.js";
 import { page } from "../../shared/schemas/common.js";
 import { NewOrder, Order, OrderListQuery } from "../../shared/schemas/orders.js";
 import { OrderParams, TeamIdParams } from "./params.js";
@@ -57,9 +57,9 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
       },
     },
     async (request, reply) => {
-      const { teamId } = request.params;
-      const orderId = await placeOrder(teamCtxOf(request, services), request.body);
-      return reply.status(201).send({ order: await getOrder(db, teamId, orderId, membershipOf(request).member) });
+            const ctx = teamCtxOf(request, services);
+      const orderId = await placeOrder(ctx, request.body);
+      return reply.status(201).send({ order: await orderSeenBy(ctx, orderId) });
     },
   );
 
@@ -75,9 +75,10 @@ export function orderRoutes(base: FastifyInstance, services: Services): void {
       },
     },
     async (request) => {
-      const { teamId, orderId } = request.params;
-      await refundOrder(teamCtxOf(request, services), orderId);
-      return { order: await getOrder(db, teamId, orderId, membershipOf(request).member) };
+      const { orderId } = request.params;
+      const ctx = teamCtxOf(request, services);
+      await refundOrder(ctx, orderId);
+      return { order: await orderSeenBy(ctx, orderId) };
     },
   );
 }

@@ -4,6 +4,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { BackgroundWork } from "../background.js";
 import type { Ctx, Deps, TeamCtx } from "../context.js";
 import { AppError } from "../errors.js";
+import { getOrder } from "../queries/orders.js";
+import type { OrderDto } from "../../shared/schemas/orders.js";
 import type { Limiter } from "../limits/limiter.js";
 import type { MemberOfTeam } from "../queries/team-member.js";
 import { Problem } from "../../shared/schemas/common.js";
@@ -44,4 +46,9 @@ export function teamCtxOf(request: FastifyRequest, deps: Deps): TeamCtx {
   if (!principal) throw new AppError("unauthenticated", "Sign in first.");
   const { db, config, clock, mail, ca, payments, sealer } = deps;
   return { db, config, clock, mail, ca, payments, sealer, log: request.log, principal, team: membership.team, member: membership.member };
+}
+
+/** The order as the caller now sees it, after the command that changed it (challenges only with validation.view). */
+export function orderSeenBy(ctx: TeamCtx, orderId: string): Promise<OrderDto> {
+  return getOrder(ctx.db.kysely, ctx.team.id, orderId, ctx.member);
 }

@@ -9,7 +9,7 @@ import { getOrder } from "../queries/orders.js";
 import { Id } from "../../shared/schemas/common.js";
 import { Order, ValidationMethodBody } from "../../shared/schemas/orders.js";
 import type { Services } from "./route-kit.js";
-import { membershipOf, problems, teamCtxOf, typed } from "./route-kit.js";
+import { membershipOf, orderSeenBy, problems, teamCtxOf, typed } from "./route-kit.js";
 import { OrderParams } from "./params.js";
 
 const tags = ["validation"];
@@ -57,12 +57,13 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const { teamId, orderId, domain } = request.params;
+      const { orderId, domain } = request.params;
       const { method, approverEmail } = request.body;
       // Each email choice sends an e-mail to a stranger's mailbox: limited per recipient, across teams.
       if (method === "email" && approverEmail !== undefined) services.limits.take(["approvalEmailsPerRecipient", approverEmail]);
-      await chooseValidationMethod(teamCtxOf(request, services), orderId, { domain, method, ...(approverEmail !== undefined ? { approverEmail } : {}) });
-      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
+      const ctx = teamCtxOf(request, services);
+      await chooseValidationMethod(ctx, orderId, { domain, method, ...(approverEmail !== undefined ? { approverEmail } : {}) });
+      return { order: await orderSeenBy(ctx, orderId) };
     },
   );
 
@@ -80,9 +81,10 @@ export function validationRoutes(base: FastifyInstance, services: Services): voi
       },
     },
     async (request) => {
-      const { teamId, orderId, domain } = request.params;
-      await checkValidationStep(teamCtxOf(request, services), orderId, domain);
-      return { order: await getOrder(services.db.kysely, teamId, orderId, membershipOf(request).member) };
+      const { orderId, domain } = request.params;
+      const ctx = teamCtxOf(request, services);
+      await checkValidationStep(ctx, orderId, domain);
+      return { order: await orderSeenBy(ctx, orderId) };
     },
   );
 }
