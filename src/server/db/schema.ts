@@ -137,6 +137,8 @@ export interface OrdersTable {
   source: Generated<string>; // dashboard | api | acme
   /** The API key that acted, when one did (the user column then names its creator). */
   apiKeyId: Generated<string | null>;
+  /** The ACME account that acted, when one did (migration 0013; the user column names its credential's creator). */
+  acmeAccountId: Generated<string | null>;
   /** The product's years from the first issuance: no certificate of the order ends later (SPEC 17). */
   coverageEndsAt: Generated<string | null>;
   /** The notAfter of the order's newest certificate, kept by triggers (migration 0012) for the expiry sort. */
@@ -188,6 +190,8 @@ export interface TransactionsTable {
   gatewayReference: string;
   /** The API key that acted, when one did (the user column then names its creator). */
   apiKeyId: Generated<string | null>;
+  /** The ACME account that acted (migration 0013). */
+  acmeAccountId: Generated<string | null>;
   createdAt: string;
 }
 
@@ -252,7 +256,64 @@ export interface ApiKeysTable {
   lastUsedAt: string | null;
 }
 
+/** A team's External Account Binding for ACME (SPEC 20, migration 0013). */
+export interface AcmeCredentialsTable {
+  id: string;
+  teamId: string;
+  name: string;
+  keyId: string;
+  hmacKeySealed: string; // sealed with MASTER_KEY (sealer.ts), never in clear
+  productId: string;
+  billingProfileId: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface AcmeAccountsTable {
+  id: string;
+  credentialId: string;
+  teamId: string;
+  thumbprint: string; // RFC 7638, SHA-256, base64url
+  jwk: string; // public JWK, JSON
+  contact: Generated<string>; // JSON array
+  status: string; // valid | deactivated | revoked
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AcmeOrdersTable {
+  orderId: string;
+  accountId: string;
+  expiresAt: string;
+  error: string | null; // problem document JSON
+  finalizedAt: string | null;
+}
+
+export interface AcmeAuthorizationsTable {
+  id: string;
+  orderId: string;
+  position: number;
+  token: string;
+  status: string; // pending | valid | invalid | deactivated
+  challengeType: string | null; // http-01 | dns-01
+  challengeStatus: string | null; // processing | valid | invalid
+  error: string | null; // problem document JSON
+  validatedAt: string | null;
+  expiresAt: string;
+}
+
+export interface AcmeNoncesTable {
+  nonceHash: string;
+  expiresAt: string;
+}
+
 export interface Database {
+  acmeCredentials: AcmeCredentialsTable;
+  acmeAccounts: AcmeAccountsTable;
+  acmeOrders: AcmeOrdersTable;
+  acmeAuthorizations: AcmeAuthorizationsTable;
+  acmeNonces: AcmeNoncesTable;
   apiKeys: ApiKeysTable;
   products: ProductsTable;
   billingProfiles: BillingProfilesTable;

@@ -14,6 +14,7 @@ import * as m0009 from "./0009_certificate_rules.js";
 import * as m0010 from "./0010_account_settings.js";
 import * as m0011 from "./0011_member_count.js";
 import * as m0012 from "./0012_order_search.js";
+import * as m0013 from "./0013_acme.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   "0010_account_settings": m0010,
   "0011_member_count": m0011,
   "0012_order_search": m0012,
+  "0013_acme": m0013,
 };
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
