@@ -7,7 +7,7 @@ import { holds } from "./roles.js";
  * A principal's standing in one team. A person: their membership (userId, Owner or roles). An API
  * key: no user and no roles, only the permissions it was given (`keyPermissions`), and never Owner.
  */
-export type TeamMember = PersonMember | KeyMember;
+export type TeamMember = PersonMember | KeyMember | AcmeMember;
 
 export interface PersonMember {
   kind: "person";
@@ -22,6 +22,16 @@ export interface KeyMember {
   kind: "apiKey";
   teamId: string;
   apiKeyId: string;
+  isOwner: false;
+  roles: [];
+  keyPermissions: ReadonlySet<Permission>;
+}
+
+/** An ACME account: the fixed permissions ACME needs (roles.ts ACME_PERMISSIONS), never Owner. */
+export interface AcmeMember {
+  kind: "acmeAccount";
+  teamId: string;
+  acmeAccountId: string;
   isOwner: false;
   roles: [];
   keyPermissions: ReadonlySet<Permission>;

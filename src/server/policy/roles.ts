@@ -31,6 +31,18 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   installer: new Set(ROLE_PERMISSIONS.installer),
 };
 
+/**
+ * What an ACME account may do in its credential's team (SPEC 20): order, prove its names, fetch and
+ * revoke what it ordered. Nothing about members, billing or the team itself.
+ */
+export const ACME_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>([
+  "orders.view",
+  "orders.create",
+  "validation.view",
+  "validation.manage",
+  "certificates.manage",
+]);
+
 /** What holds permissions in a team: a person's membership (Owner or roles), or an API key's own set. */
 export type Holder = { isOwner: boolean; roles: readonly Role[]; keyPermissions?: ReadonlySet<Permission> };
 
