@@ -1,11 +1,14 @@
 // Buying a certificate: check the product and domains, charge a billing profile of the same team,
 // write the order, its domains and the charge — one transaction, all or nothing. Names no CA may
 // certify are refused first (SPEC 15); a name the team's ledger still covers starts validated,
-// `reused` (SPEC 16), read under the team's lock so it is the ledger as of this order.
-import { accountableUserId, apiKeyIdOf, auditActorOf, orderSourceOf } from "../auth/principal.js";
+// `reused` (SPEC 16), read under the team's lock so it is the ledger as of this order. Opening and
+// charging are separate steps: an ACME order is opened at newOrder and charged at finalize (SPEC 20).
+import { accountableUserId, acmeAccountIdOf, apiKeyIdOf, auditActorOf, orderSourceOf } from "../auth/principal.js";
 import type { TeamCtx } from "../context.js";
 import { isIP } from "node:net";
 import { inTransaction } from "../db/transaction.js";
+import type { Tx } from "../db/transaction.js";
+import type { Order, Product } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { isDnsName } from "../certs/index.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
@@ -40,56 +43,96 @@ export function checkDomains(raw: string[], wildcardAllowed: boolean): string[] 
   return domains;
 }
 
+/** The product and the checked names of an order about to be opened (read before any lock). */
+export interface Orderable {
+  product: Product;
+  domains: string[];
+}
+
+export async function orderable(ctx: Pick<TeamCtx, "db">, productId: string, rawDomains: string[]): Promise<Orderable> {
+  const product = await ctx.db.kysely.selectFrom("products").selectAll().where("id", "=", productId).executeTakeFirst();
+  if (!product) throw invalid("productId", `There is no product ${productId}.`);
+  return { product, domains: checkDomains(rawDomains, product.wildcardAllowed === 1) };
+}
+
+/**
+ * Writes the order and its domains, each name the team's ledger still covers starting validated
+ * (SPEC 16). The caller holds the team's lock and has checked the billing profile; nothing is
+ * charged here (a dashboard or API order is charged at once, an ACME order at finalize).
+ * Returns the names that were reused.
+ */
+export async function openOrder(
+  tx: Tx,
+  ctx: TeamCtx,
+  input: Orderable & { orderId: string; billingProfileId: string },
+): Promise<string[]> {
+  const { orderId, product, domains } = input;
+  const teamId = ctx.team.id;
+  await tx
+    .insertInto("orders")
+    .values({
+      id: orderId,
+      teamId,
+      productId: product.id,
+      billingProfileId: input.billingProfileId,
+      status: "pending_validation",
+      priceMinor: product.priceMinor,
+      currency: product.currency,
+      createdBy: accountableUserId(ctx.principal),
+      apiKeyId: apiKeyIdOf(ctx.principal),
+      acmeAccountId: acmeAccountIdOf(ctx.principal),
+      source: orderSourceOf(ctx.principal),
+      createdAt: ctx.clock.now().toISOString(),
+      issuedAt: null,
+      refundedAt: null,
+      csrPem: null,
+    })
+    .execute();
+  const reused = await Promise.all(domains.map((domain) => reusableValidation(tx, teamId, domain, ctx.clock.now())));
+  await tx
+    .insertInto("orderDomains")
+    .values(
+      domains.map((domain, position) => {
+        const entry = reused[position];
+        return entry
+          ? { orderId, position, domain, method: entry.method, challenge: null, completedAt: entry.validatedAt, reused: 1 }
+          : { orderId, position, domain, method: null, challenge: null, completedAt: null, reused: 0 };
+      }),
+    )
+    .execute();
+  return domains.filter((_, i) => reused[i] !== null);
+}
+
+/** Charges the order's price to its billing profile through the gateway and records the charge. */
+export async function chargeOrder(tx: Tx, ctx: TeamCtx, order: Pick<Order, "id" | "billingProfileId" | "priceMinor" | "currency">): Promise<void> {
+  const charge = { teamId: ctx.team.id, orderId: order.id, billingProfileId: order.billingProfileId, amountMinor: order.priceMinor, currency: order.currency };
+  const { reference } = await ctx.payments.charge(charge);
+  await tx
+    .insertInto("transactions")
+    .values({
+      id: newId(),
+      ...charge,
+      kind: "charge",
+      actorId: accountableUserId(ctx.principal),
+      apiKeyId: apiKeyIdOf(ctx.principal),
+      acmeAccountId: acmeAccountIdOf(ctx.principal),
+      gatewayReference: reference,
+      createdAt: ctx.clock.now().toISOString(),
+    })
+    .execute();
+}
+
 export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<string> {
   const teamId = ctx.team.id;
-  const product = await ctx.db.kysely.selectFrom("products").selectAll().where("id", "=", input.productId).executeTakeFirst();
-  if (!product) throw invalid("productId", `There is no product ${input.productId}.`);
-  const domains = checkDomains(input.domains, product.wildcardAllowed === 1);
+  const { product, domains } = await orderable(ctx, input.productId, input.domains);
   // Chosen once: if a deadlock runs the transaction again, the gateway sees the same order.
   const orderId = newId();
   return inTransaction(ctx.db, async (tx) => {
     // The team first: placed while the team is deleted, the order is refused (404), not orphaned.
     await lockTeam(tx, ctx.db, teamId);
     const profile = await findLiveBillingProfile(tx, teamId, input.billingProfileId);
-    const now = ctx.clock.now().toISOString();
-    await tx
-      .insertInto("orders")
-      .values({
-        id: orderId,
-        teamId,
-        productId: product.id,
-        billingProfileId: profile.id,
-        status: "pending_validation",
-        priceMinor: product.priceMinor,
-        currency: product.currency,
-        createdBy: accountableUserId(ctx.principal),
-        apiKeyId: apiKeyIdOf(ctx.principal),
-        source: orderSourceOf(ctx.principal),
-        createdAt: now,
-        issuedAt: null,
-        refundedAt: null,
-        csrPem: null,
-      })
-      .execute();
-    const reused = await Promise.all(domains.map((domain) => reusableValidation(tx, teamId, domain, ctx.clock.now())));
-    await tx
-      .insertInto("orderDomains")
-      .values(
-        domains.map((domain, position) => {
-          const entry = reused[position];
-          return entry
-            ? { orderId, position, domain, method: entry.method, challenge: null, completedAt: entry.validatedAt, reused: 1 }
-            : { orderId, position, domain, method: null, challenge: null, completedAt: null, reused: 0 };
-        }),
-      )
-      .execute();
-    const charge = { teamId, orderId, billingProfileId: profile.id, amountMinor: product.priceMinor, currency: product.currency };
-    const { reference } = await ctx.payments.charge(charge);
-    await tx
-      .insertInto("transactions")
-      .values({ id: newId(), ...charge, kind: "charge", actorId: accountableUserId(ctx.principal),
-          apiKeyId: apiKeyIdOf(ctx.principal), gatewayReference: reference, createdAt: now })
-      .execute();
+    const reused = await openOrder(tx, ctx, { orderId, product, domains, billingProfileId: profile.id });
+    await chargeOrder(tx, ctx, { id: orderId, billingProfileId: profile.id, priceMinor: product.priceMinor, currency: product.currency });
     await recordAudit(tx, ctx.clock, {
       teamId,
       actor: auditActorOf(ctx.principal),
@@ -101,7 +144,7 @@ export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<
         amountMinor: product.priceMinor,
         currency: product.currency,
         billingProfileId: profile.id,
-        reused: domains.filter((_, i) => reused[i] !== null),
+        reused,
       },
     });
     return orderId;
