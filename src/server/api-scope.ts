@@ -17,6 +17,7 @@ import { registerRateLimits } from "./plugins/limits.js";
 import { registerOpenApiDocument } from "./plugins/openapi.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { registerSessions } from "./plugins/session.js";
+import { acmeCredentialRoutes } from "./routes/acme-credentials.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditRoutes } from "./routes/audit.js";
 import { authRoutes } from "./routes/auth.js";
@@ -58,6 +59,7 @@ export async function apiScope(api: FastifyInstance, { services, keyUses, regist
   invitationRoutes(api, services);
   auditRoutes(api, services);
   apiKeyRoutes(api, services);
+  acmeCredentialRoutes(api, services);
   validationRoutes(api, services);
   domainRoutes(api, services);
   await documentRoutes(api, services);

@@ -8,5 +8,6 @@ export * from "./billing.js";
 export * from "./documents.js";
 export * from "./audit.js";
 export * from "./api-keys.js";
+export * from "./acme-credentials.js";
 export * from "./domains.js";
 export * from "./organization.js";
