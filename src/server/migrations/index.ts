@@ -1,6 +1,6 @@
 // The ordered list of migrations, bundled in code so the compiled server and the tests run the same set.
-import { Migrator } from "kysely";
-import type { Migration, MigrationResultSet } from "kysely";
+import { Migrator, sql } from "kysely";
+import type { Kysely, Migration, MigrationResultSet } from "kysely";
 import type { Db } from "../db/create-db.js";
 import * as m0001 from "./0001_teams_core.js";
 import * as m0002 from "./0002_audit_append_only.js";
@@ -15,6 +15,7 @@ import * as m0010 from "./0010_account_settings.js";
 import * as m0011 from "./0011_member_count.js";
 import * as m0012 from "./0012_order_search.js";
 import * as m0013 from "./0013_acme.js";
+import * as m0014 from "./0014_shared_state.js";
 
 export const migrations: Record<string, Migration> = {
   "0001_teams_core": m0001,
@@ -30,14 +31,68 @@ export const migrations: Record<string, Migration> = {
   "0011_member_count": m0011,
   "0012_order_search": m0012,
   "0013_acme": m0013,
+  "0014_shared_state": m0014,
 };
 
+/**
+ * A key of certdesk's own for pg_advisory_lock (any 64-bit number no other lock in the database
+ * uses), distinct from the one Kysely's Migrator takes inside.
+ */
+const MIGRATION_LOCK_KEY = 4_253_117_009_331n;
+
+/**
+ * Applies what is pending, safe when several servers start at once on one database: they take
+ * turns, the first applies everything, the others find nothing left to do.
+ *
+ * The Migrator alone is not enough for that. On PostgreSQL it locks only around the migrations
+ * themselves, after creating its own tables unlocked (a create-if-not-exists race it tolerates by
+ * catching the error); one session-level advisory lock on the connection that then runs every
+ * statement serializes the whole of it. On SQLite it locks nothing (one connection per process),
+ * so two processes could both run 0001: there the whole migration is one BEGIN IMMEDIATE
+ * transaction, which also makes a failed migration leave the file as it was. The other process
+ * waits for that write lock (busy_timeout) and then sees nothing pending.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  return db.kysely.connection().execute(async (connection) => {
+    if (db.engine === "postgres") {
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      try {
+        return await migrate(connection, false);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
+      }
+    }
+    await sql`begin immediate`.execute(connection);
+    try {
+      const result = await migrate(connection, true);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+async function migrate(db: Kysely<any>, inOpenTransaction: boolean): Promise<MigrationResultSet> {
   const migrator = new Migrator({
-    db: db.kysely,
+    db,
     provider: { getMigrations: async () => migrations },
+    // SQLite: already inside the BEGIN IMMEDIATE above (the Migrator would not open one there anyway).
+    disableTransactions: inOpenTransaction,
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * The migrations this server knows that the database has not applied (the readiness check asks:
+ * a server whose schema is behind must not take traffic). One query; throws if the database
+ * cannot be read at all.
+ */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+  const done = new Set(applied.rows.map((row) => row.name));
+  return Object.keys(migrations).filter((name) => !done.has(name));
 }
