@@ -32,7 +32,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const sealer = await openSealer(db, config);
   const sealedOnUpgrade = await sealPlainBodies(db, sealer);
   // Created (or loaded) before listening: a damaged CA directory stops the start with its reason.
-  const ca = caProvider(path.join(config.dataDir, "ca"), sealer);
+  const ca = caProvider(path.join(config.dataDir, "ca"), sealer, db);
   await ca.get();
   const swept = await sweepStagedUploads(config.dataDir);
   // Without SMTP every e-mail becomes a file: a MAIL_DIR that cannot be written is refused now, not

@@ -1,6 +1,8 @@
 // The built-in demonstration CA: a self-signed root and an issuing intermediate, created
-// on first start under the data directory and loaded on every later start; the
-// intermediate signs customers' CSRs. Keys are ECDSA P-256 with SHA-256 signatures.
+// on first start and loaded on every later start; the intermediate signs customers' CSRs. Keys are
+// ECDSA P-256 with SHA-256 signatures. Where it is kept is the caller's choice: files under the data
+// directory (here, SQLite) or one row shared by every server (ca-table.ts, PostgreSQL); both hold the
+// same four PEM texts (CaFiles), and both are opened and checked by DemoCa.fromFiles.
 // Given the master key's sealer (the server always gives it), the private keys are sealed at rest
 // (API.md: MASTER_KEY also encrypts the CA's keys), so DATA_DIR alone does not reveal them; a CA
 // created before sealing has its plain key files sealed in place on its next load.
@@ -65,7 +67,6 @@ const inFlight = new Map<string, Promise<DemoCa>>();
 
 export class DemoCa {
   private constructor(
-    readonly dir: string,
     private readonly root: x509.X509Certificate,
     private readonly intermediate: x509.X509Certificate,
     private readonly signingKey: CryptoKey,
@@ -89,30 +90,50 @@ export class DemoCa {
 
   private static async loadOrCreateNow(dir: string, sealer: Sealer | undefined): Promise<DemoCa> {
     const state = await inspectCaDir(dir);
-    if (state !== "complete") {
-      const files = await generateCaFiles();
-      if (sealer) {
-        files.rootKey = sealer.seal(files.rootKey, keyContext("rootKey"));
-        files.intermediateKey = sealer.seal(files.intermediateKey, keyContext("intermediateKey"));
-      }
-      await writeCaFilesAtomically(dir, files);
-    }
+    if (state !== "complete") await writeCaFilesAtomically(dir, await DemoCa.generate(sealer));
     // Created or found: load from disk either way, so both paths are the same code.
-    return DemoCa.load(dir, sealer);
+    const files = await readCaFiles(dir);
+    if (sealer) {
+      for (const name of ["rootKey", "intermediateKey"] as const) {
+        if (!isSealed(files[name].trim())) {
+          files[name] = sealer.seal(files[name], keyContext(name));
+          await sealInPlace(path.join(dir, CA_FILES[name]), files[name]);
+        }
+      }
+    }
+    return DemoCa.fromFiles(files, sealer, `in ${dir}`);
   }
 
-  private static async load(dir: string, sealer: Sealer | undefined): Promise<DemoCa> {
-    const files = await readCaFiles(dir);
+  /** A new CA's four PEM texts, the keys sealed when a sealer is given (as they are then stored). */
+  static async generate(sealer: Sealer | undefined): Promise<CaFiles> {
+    const files = await generateCaFiles();
+    if (sealer) return sealKeys(files, sealer);
+    return files;
+  }
+
+  /** The same texts with any plain key sealed: how a CA kept before sealing is stored from now on. */
+  static sealed(files: CaFiles, sealer: Sealer): CaFiles {
+    const result = { ...files };
     for (const name of ["rootKey", "intermediateKey"] as const) {
-      if (isSealed(files[name].trim())) {
-        if (!sealer) throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} in ${dir} is sealed and no master key was given.`);
-        try {
-          files[name] = sealer.open(files[name].trim(), keyContext(name));
-        } catch {
-          throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} in ${dir} does not open with this master key.`);
-        }
-      } else if (sealer) {
-        await sealInPlace(path.join(dir, CA_FILES[name]), sealer.seal(files[name], keyContext(name)));
+      if (!isSealed(files[name].trim())) result[name] = sealer.seal(files[name], keyContext(name));
+    }
+    return result;
+  }
+
+  /**
+   * The CA in `files`, its sealed keys opened with `sealer`, checked whole: each certificate signed
+   * by its issuer, each key the one of its certificate. `where` names the store in messages.
+   * Throws CaStoreError rather than run on a CA that is not one.
+   */
+  static async fromFiles(stored: CaFiles, sealer: Sealer | undefined, where: string): Promise<DemoCa> {
+    const files = { ...stored };
+    for (const name of ["rootKey", "intermediateKey"] as const) {
+      if (!isSealed(files[name].trim())) continue;
+      if (!sealer) throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} ${where} is sealed and no master key was given.`);
+      try {
+        files[name] = sealer.open(files[name].trim(), keyContext(name));
+      } catch {
+        throw new CaStoreError(`The demonstration CA's ${CA_FILES[name]} ${where} does not open with this master key.`);
       }
     }
     let root: x509.X509Certificate;
@@ -125,7 +146,7 @@ export class DemoCa {
       rootKey = await importKey(files.rootKey);
       intermediateKey = await importKey(files.intermediateKey);
     } catch (error) {
-      throw new CaStoreError(`The demonstration CA in ${dir} cannot be read: ${(error as Error).message}`);
+      throw new CaStoreError(`The demonstration CA ${where} cannot be read: ${(error as Error).message}`);
     }
     const problems: string[] = [];
     if (!(await root.verify({ signatureOnly: true }))) problems.push("the root is not self-signed");
@@ -137,9 +158,9 @@ export class DemoCa {
       problems.push("intermediate.key.pem does not belong to intermediate.pem");
     }
     if (problems.length > 0) {
-      throw new CaStoreError(`The demonstration CA in ${dir} is inconsistent: ${problems.join("; ")}.`);
+      throw new CaStoreError(`The demonstration CA ${where} is inconsistent: ${problems.join("; ")}.`);
     }
-    return new DemoCa(dir, root, intermediate, intermediateKey);
+    return new DemoCa(root, intermediate, intermediateKey);
   }
 
   /** The intermediate and its key: it signs the CRL and the OCSP responses of what it issued. */
@@ -234,6 +255,14 @@ export class DemoCa {
 /** The sealed key files are bound to their role: the root's cannot be swapped for the intermediate's. */
 function keyContext(name: "rootKey" | "intermediateKey"): string {
   return `demonstration CA ${name}`;
+}
+
+function sealKeys(files: CaFiles, sealer: Sealer): CaFiles {
+  return {
+    ...files,
+    rootKey: sealer.seal(files.rootKey, keyContext("rootKey")),
+    intermediateKey: sealer.seal(files.intermediateKey, keyContext("intermediateKey")),
+  };
 }
 
 /** Replaces a plain key file by its sealed form: written beside it, then renamed over it. */

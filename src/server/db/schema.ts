@@ -243,6 +243,23 @@ export interface CaCrlNumbersTable {
   issuedAt: string;
 }
 
+/** PostgreSQL only (migration 0014): the one demonstration CA every server loads (certs/ca-table.ts). */
+export interface DemonstrationCaTable {
+  id: string; // always 'demonstration'
+  rootCertPem: string;
+  rootKeySealed: string; // sealed with MASTER_KEY (sealer.ts), never in clear
+  intermediateCertPem: string;
+  intermediateKeySealed: string;
+  createdAt: string;
+}
+
+/** PostgreSQL only (migration 0014): a document's bytes in order, at most 256 KiB a row. */
+export interface DocumentChunksTable {
+  documentId: string;
+  position: number;
+  bytes: Buffer;
+}
+
 export interface ApiKeysTable {
   id: string;
   teamId: string;
@@ -327,6 +344,8 @@ export interface Database {
   organizationProfiles: OrganizationProfilesTable;
   certificateReminders: CertificateRemindersTable;
   caCrlNumbers: CaCrlNumbersTable;
+  demonstrationCa: DemonstrationCaTable;
+  documentChunks: DocumentChunksTable;
   users: UsersTable;
   teams: TeamsTable;
   memberships: MembershipsTable;
