@@ -9,6 +9,8 @@ import type { Permission, Role } from "../src/shared/permissions.js";
 import { uniqueEmail } from "./helpers/app.js";
 import type { Body, Client, SignedIn, TestApp } from "./helpers/app.js";
 import { createTestApp } from "./helpers/app.js";
+import { createAcmeCredential } from "./helpers/acme-credentials.js";
+import type { CreatedAcmeCredential } from "./helpers/acme-credentials.js";
 import { createApiKey, keyBesideCookie, keyClient } from "./helpers/api-keys.js";
 import type { CreatedKey } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
@@ -159,6 +161,9 @@ const ROUTES: readonly RouteRow[] = [
   { method: "GET", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
   { method: "POST", path: "/api/teams/:teamId/api-keys", access: "automation.manage" },
   { method: "DELETE", path: "/api/teams/:teamId/api-keys/:apiKeyId", access: "automation.manage" },
+  { method: "GET", path: "/api/teams/:teamId/acme-credentials", access: "automation.manage" },
+  { method: "POST", path: "/api/teams/:teamId/acme-credentials", access: "automation.manage" },
+  { method: "DELETE", path: "/api/teams/:teamId/acme-credentials/:credentialId", access: "automation.manage" },
 ];
 
 /** The short explicit list of routes anyone may call without a session ("public" and "person" ones). */
@@ -238,6 +243,8 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
   let csrForObjects: string;
   /** A key of the fixture team that only the revoke probe's denied callers aim at: it must survive them. */
   let standingKey: CreatedKey;
+  /** Likewise an ACME credential of the fixture team: refused revocations must leave it standing. */
+  let standingCredential: CreatedAcmeCredential;
 
   beforeAll(async () => {
     // A roomy team limit: throwaway teams for delete and transfer come on top of the fixture's.
@@ -247,6 +254,7 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     csrForObjects = makeCsr({ san: [objects.domain] }).csrPem;
     issuedOrderId = await issuedOrder();
     standingKey = await createApiKey(fx.owner.client, fx.teamId, ["team.view"], "standing key");
+    standingCredential = await createAcmeCredential(fx.owner.client, fx.teamId, objects.billingProfileId, "standing credential");
   });
   afterAll(() => h?.close());
 
@@ -668,6 +676,35 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
       denied: () => ({ url: `/api/teams/${T()}/api-keys/${standingKey.id}` }),
       allowed: async (persona) => ({ url: `/api/teams/${T()}/api-keys/${(await createApiKey(fx.owner.client, T(), ["team.view"], `To revoke by ${persona}`)).id}` }),
     },
+    {
+      name: "list ACME credentials",
+      method: "GET",
+      path: "/api/teams/:teamId/acme-credentials",
+      permission: "automation.manage",
+      allowedStatus: 200,
+      denied: () => ({ url: `/api/teams/${T()}/acme-credentials` }),
+      allowed: async () => ({ url: `/api/teams/${T()}/acme-credentials` }),
+    },
+    {
+      name: "create an ACME credential",
+      method: "POST",
+      path: "/api/teams/:teamId/acme-credentials",
+      permission: "automation.manage",
+      allowedStatus: 201,
+      denied: () => ({ url: `/api/teams/${T()}/acme-credentials`, body: { name: "Never created", productId: "dv-1y", billingProfileId: objects.billingProfileId } }),
+      allowed: async (persona) => ({ url: `/api/teams/${T()}/acme-credentials`, body: { name: `Credential made by ${persona}`, productId: "dv-1y", billingProfileId: objects.billingProfileId } }),
+    },
+    {
+      name: "revoke an ACME credential",
+      method: "DELETE",
+      path: "/api/teams/:teamId/acme-credentials/:credentialId",
+      permission: "automation.manage",
+      allowedStatus: 204,
+      denied: () => ({ url: `/api/teams/${T()}/acme-credentials/${standingCredential.id}` }),
+      allowed: async (persona) => ({
+        url: `/api/teams/${T()}/acme-credentials/${(await createAcmeCredential(fx.owner.client, T(), objects.billingProfileId, `To revoke by ${persona}`)).id}`,
+      }),
+    },
   ];
 
   async function send(client: Client, method: string, call: Call) {
@@ -934,5 +971,7 @@ describe.each(ENGINES)("permission matrix on %s", (engine) => {
     expect(members.map(({ userId, roles, isOwner }) => ({ userId, roles, isOwner })).sort(byId)).toEqual(expected.sort(byId));
     // Nobody refused revoked the key the revoke probe's refusals aimed at.
     expect((await keyClient(h, standingKey.secret).get(`/api/teams/${fx.teamId}`)).statusCode).toBe(200);
+    const credentials = (await fx.owner.client.get(`/api/teams/${fx.teamId}/acme-credentials?limit=100`)).json().items as { id: string; revokedAt: string | null }[];
+    expect(credentials.find((c) => c.id === standingCredential.id)?.revokedAt).toBeNull();
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Permission } from "../src/shared/permissions.js";
 import type { Body, Client, TestApp } from "./helpers/app.js";
 import { createTestApp, uniqueEmail } from "./helpers/app.js";
+import { createAcmeCredential } from "./helpers/acme-credentials.js";
+import type { CreatedAcmeCredential } from "./helpers/acme-credentials.js";
 import { createApiKey, keyClient } from "./helpers/api-keys.js";
 import type { CreatedKey } from "./helpers/api-keys.js";
 import { makeCsr } from "./helpers/csr.js";
@@ -43,6 +45,8 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   let bKey: CreatedKey;
   /** A's key holding every permission a key can hold. */
   let aKey: CreatedKey;
+  /** B's ACME credential: A must neither see nor revoke it. */
+  let bCredential: CreatedAcmeCredential;
 
   beforeAll(async () => {
     h = await createTestApp(engine);
@@ -55,6 +59,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
       createApiKey(B.owner.client, B.teamId, ["team.view", "orders.view"], "Bravo deploy bot"),
       createApiKey(A.owner.client, A.teamId, KEY_GRANTABLE, "Alpha deploy bot"),
     ]);
+    bCredential = await createAcmeCredential(B.owner.client, B.teamId, bObjects.billingProfileId, "Bravo web servers");
   });
   afterAll(() => h?.close());
 
@@ -68,6 +73,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     documentId: bObjects.documentId,
     domain: bObjects.domain,
     apiKeyId: bKey.id,
+    credentialId: bCredential.id,
   });
 
   function fill(path: string, ids: Ids): string {
@@ -108,6 +114,9 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
         return { method, url, body: { reason: "keyCompromise" } };
       case "POST /api/teams/:teamId/api-keys":
         return { method, url, body: { name: "Planted key", permissions: ["team.view"] } };
+      case "POST /api/teams/:teamId/acme-credentials":
+        // On A's own path too: orders through it would be charged to B's billing profile.
+        return { method, url, body: { name: "Planted credential", productId: "dv-1y", billingProfileId: bObjects.billingProfileId } };
       case "POST /api/teams/:teamId/orders/:orderId/documents": {
         const { body, headers } = multipartFile("planted.pdf", SMALL_PDF);
         return { method, url, body, headers };
@@ -126,7 +135,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
   function aPathWithBIds(route: { method: string; url: string }): Ids[] {
     const idsOfAWithB = (overrides: Ids): Ids => ({ ...idsOfB(), teamId: A.teamId, ...overrides });
     const params = [...route.url.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!).filter((p) => p !== "teamId");
-    const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders"].includes(`${route.method} ${route.url}`);
+    const idInBody = ["POST /api/teams/:teamId/transfer", "POST /api/teams/:teamId/orders", "POST /api/teams/:teamId/acme-credentials"].includes(`${route.method} ${route.url}`);
     if (params.length === 0 && !idInBody) return [];
     const variants: Ids[] = [idsOfAWithB({})];
     if (params.includes("orderId") && params.some((p) => p !== "orderId" && p !== "domain")) {
@@ -216,6 +225,11 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
     const bBot = keyClient(h, bKey.secret);
     expect((await bBot.get(`/api/teams/${B.teamId}/orders`)).statusCode).toBe(200);
     expect((await bBot.get(`/api/teams/${A.teamId}/orders`)).statusCode).toBe(404);
+    // A's list of ACME credentials is A's: B's credential is not in it, and B's still stands.
+    const aCredentials = (await bot.get(`/api/teams/${A.teamId}/acme-credentials?limit=100`)).json().items as { id: string }[];
+    expect(aCredentials.map((c) => c.id)).not.toContain(bCredential.id);
+    const bCredentials = (await B.owner.client.get(`/api/teams/${B.teamId}/acme-credentials?limit=100`)).json().items as { id: string; revokedAt: string | null }[];
+    expect(bCredentials.find((c) => c.id === bCredential.id)?.revokedAt).toBeNull();
   });
 
   it("a user in both teams gets in B only what their role in B grants (rule 6)", async () => {
