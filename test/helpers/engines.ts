@@ -21,13 +21,13 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database of the given engine, owned by the caller. */
-export async function createTestDatabase(engine: Engine, options: { poolSize?: number } = {}): Promise<TestDatabase> {
+/** A fresh, migrated database of the given engine (`migrated: false`: empty), owned by the caller. */
+export async function createTestDatabase(engine: Engine, options: { poolSize?: number; migrated?: boolean } = {}): Promise<TestDatabase> {
   if (engine === "sqlite") {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-test-"));
     const url = `sqlite:${path.join(dir, "test.db")}`;
     const db = createDb(url);
-    await migrateToLatest(db);
+    if (options.migrated !== false) await migrateToLatest(db);
     return {
       url,
       db,
@@ -46,7 +46,7 @@ export async function createTestDatabase(engine: Engine, options: { poolSize?: n
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const db = createDb(url.toString(), options);
-  await migrateToLatest(db);
+  if (options.migrated !== false) await migrateToLatest(db);
   return {
     url: url.toString(),
     db,
