@@ -78,6 +78,10 @@ export interface StartOptions {
    * 127.0.0.1 address the harness waits on; a test reads what the server printed from `log()`.
    */
   defaultBaseUrl?: boolean;
+  /** DATABASE_URL, e.g. a PostgreSQL database the caller created (and drops); default: SQLite in DATA_DIR. */
+  databaseUrl?: string;
+  /** DCV_HTTP_PORT: where certdesk fetches http and http-01 challenges (an ACME client's standalone server). */
+  dcvHttpPort?: number;
 }
 
 /** `certdesk serve` on a free port with a fresh DATA_DIR (e-mails as .eml files in DATA_DIR/mail). */
@@ -92,6 +96,8 @@ export async function startCertdesk(options: StartOptions = {}): Promise<Certdes
   const unset = ["SMTP_URL", "MAIL_DIR", "DATABASE_URL", "HOST", "NODE_OPTIONS"];
   if (options.defaultBaseUrl) unset.push("BASE_URL");
   for (const name of unset) delete env[name];
+  if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
+  if (options.dcvHttpPort) env.DCV_HTTP_PORT = String(options.dcvHttpPort);
   const server = spawn(process.execPath, [join(ROOT, "bin/certdesk.js"), "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let serverLog = "";
   const keep = (chunk: Buffer) => {
