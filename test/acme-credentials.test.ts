@@ -13,7 +13,7 @@ import { createTestApp } from "./helpers/app.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { createApiKey, keyClient } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
-import { addBillingProfile, buildTeamFixture } from "./helpers/fixtures.js";
+import { addBillingProfile, buildTeamFixture, placeOrder } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
 
 const HMAC_KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
@@ -93,6 +93,7 @@ describe.each(ENGINES)("ACME credentials on %s", (engine) => {
 
     const list = await f.owner.client.get(`${url()}?limit=100`);
     expect(list.body).not.toContain(hmacKey);
+    expect(list.json().directoryUrl).toBe("http://certdesk.test/acme/directory");
     expect(list.json().items.map((c: CredentialDto) => c.id)).toContain(acmeCredential.id);
 
     // Not in the database in clear, in any spelling: every column of the credentials and the audit log.
@@ -220,9 +221,31 @@ describe.each(ENGINES)("ACME credentials on %s", (engine) => {
     const outsider = f.outsider.client;
     const elsewhere = await outsider.delete(`${url(f.outsider.defaultTeamId)}/${acmeCredential.id}`);
     expect([elsewhere.statusCode, elsewhere.json().code]).toEqual([404, "not_found"]);
-    expect((await outsider.get(url(f.outsider.defaultTeamId))).json().items).toEqual([]);
+    expect((await outsider.get(url(f.outsider.defaultTeamId))).json()).toEqual({ items: [], nextCursor: null, directoryUrl: "http://certdesk.test/acme/directory" });
     expect((await outsider.delete(`${url()}/${acmeCredential.id}`)).statusCode).toBe(404);
     expect((await listed()).find((c) => c.id === acmeCredential.id)).toMatchObject({ revokedAt: null, accounts: [{ id: account, status: "valid" }] });
+  });
+
+  it("shows an order placed by an ACME account as the account's, naming its credential and the credential's creator", async () => {
+    const admin = f.members.account_admin;
+    const response = await create(admin.client, { name: "k8s cluster" });
+    expect(response.statusCode, response.body).toBe(201);
+    const credential = response.json().acmeCredential as CredentialDto;
+    const account = await bindAccount(credential.id);
+    // What the ACME server writes for an order of that account: the creator accountable, the account beside.
+    const orderId = await placeOrder(f.owner.client, f.teamId, profileId);
+    await h.t.db.kysely.updateTable("orders").set({ source: "acme", acmeAccountId: account, createdBy: admin.user.id }).where("id", "=", orderId).execute();
+    await h.t.db.kysely.updateTable("transactions").set({ acmeAccountId: account, actorId: admin.user.id, apiKeyId: null }).where("orderId", "=", orderId).execute();
+    const dashboardOrder = await placeOrder(f.owner.client, f.teamId, profileId);
+
+    const expected = { source: "acme", placedBy: { type: "acmeAccount", id: account, email: admin.user.email }, acmeCredential: { id: credential.id, name: "k8s cluster" } };
+    const one = await f.owner.client.get(`/api/teams/${f.teamId}/orders/${orderId}`);
+    expect(one.json().order, one.body).toMatchObject(expected);
+    const list = (await f.owner.client.get(`/api/teams/${f.teamId}/orders?limit=100`)).json().items as { id: string }[];
+    expect(list.find((o) => o.id === orderId)).toMatchObject(expected);
+    expect(list.find((o) => o.id === dashboardOrder)).toMatchObject({ source: "dashboard", placedBy: { type: "user", id: f.owner.user.id }, acmeCredential: null });
+    const charge = (await f.owner.client.get(`/api/teams/${f.teamId}/transactions`)).json().items.find((t: { orderId: string }) => t.orderId === orderId);
+    expect(charge.actor).toEqual(expected.placedBy);
   });
 
   it("needs automation.manage; a key holding it creates one, its creator the accountable person and the key the audited actor", async () => {

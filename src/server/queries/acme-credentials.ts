@@ -3,8 +3,7 @@
 // one query for all its credentials, so a page costs two queries however many credentials it holds.
 import type { Executor } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import type { AcmeAccountDto, AcmeCredentialDto } from "../../shared/schemas/acme-credentials.js";
-import type { Page } from "../../shared/schemas/common.js";
+import type { AcmeAccountDto, AcmeCredentialDto, AcmeCredentialPageDto } from "../../shared/schemas/acme-credentials.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 /** Where ACME clients start (API.md "ACME"): the directory under the deployment's BASE_URL. */
@@ -76,13 +75,17 @@ export async function listAcmeCredentials(
   executor: Executor,
   teamId: string,
   input: { limit: number; cursor?: string; baseUrl: string },
-): Promise<Page<AcmeCredentialDto>> {
+): Promise<AcmeCredentialPageDto> {
   const after = decodeCursor(input.cursor, 1);
   let query = credentialsOf(executor, teamId);
   if (after) query = query.where("acmeCredentials.id", "<", after[0]!);
   const rows = await query.orderBy("acmeCredentials.id", "desc").limit(input.limit + 1).execute();
   const page = rows.slice(0, input.limit);
-  return { items: await present(executor, teamId, page, input.baseUrl), nextCursor: rows.length > input.limit ? encodeCursor([page.at(-1)!.id]) : null };
+  return {
+    items: await present(executor, teamId, page, input.baseUrl),
+    nextCursor: rows.length > input.limit ? encodeCursor([page.at(-1)!.id]) : null,
+    directoryUrl: acmeDirectoryUrl(input.baseUrl),
+  };
 }
 
 export async function getAcmeCredential(executor: Executor, teamId: string, credentialId: string, baseUrl: string): Promise<AcmeCredentialDto> {

@@ -78,7 +78,7 @@ export async function listTransactions(
       currency: t.currency,
       orderId: t.orderId,
       billingProfileId: t.billingProfileId,
-      actor: presentActor(t.actorId, t.actorEmail, t.apiKeyId),
+      actor: presentActor(t.actorId, t.actorEmail, t.apiKeyId, t.acmeAccountId),
       gatewayReference: t.gatewayReference,
       createdAt: t.createdAt,
     })),

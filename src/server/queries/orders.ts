@@ -36,11 +36,20 @@ type CertificateRow = {
   revocationReason: string | null;
 };
 
+/** The ACME credential an ACME account bound with: how the dashboard names an ACME order's placer. */
+type AcmeCredentialRef = { id: string; name: string };
+
 /**
  * The challenge values in the instructions are validation work: shown only to those who may see
  * validation steps (validation.view); everyone with orders.view sees each domain's progress.
  */
-export function presentOrder(order: OrderRow, domains: OrderDomain[], certificate: CertificateRow | undefined, viewer: TeamMember): OrderDto {
+export function presentOrder(
+  order: OrderRow,
+  domains: OrderDomain[],
+  certificate: CertificateRow | undefined,
+  viewer: TeamMember,
+  acmeCredential: AcmeCredentialRef | null = null,
+): OrderDto {
   const showInstructions = can(viewer, "validation.view");
   const sorted = [...domains].sort((a, b) => a.position - b.position);
   return {
@@ -76,14 +85,21 @@ export function presentOrder(order: OrderRow, domains: OrderDomain[], certificat
       : null,
     coverageEndsAt: order.coverageEndsAt,
     source: order.source as OrderDto["source"],
-    placedBy: presentActor(order.createdBy, order.creatorEmail, order.apiKeyId),
+    placedBy: presentActor(order.createdBy, order.creatorEmail, order.apiKeyId, order.acmeAccountId),
+    acmeCredential,
   };
 }
 
-/** Domains and current certificates of several orders, in two queries, grouped by order. */
-async function detailsOf(executor: Executor, orderIds: string[]) {
-  if (orderIds.length === 0) return { domains: new Map<string, OrderDomain[]>(), certificates: new Map<string, CertificateRow>() };
-  const [domainRows, certificateRows] = await Promise.all([
+/**
+ * Domains and current certificates of several orders, in two queries, grouped by order; and, when
+ * some were placed by ACME accounts, one more for those accounts' credentials, by account.
+ */
+async function detailsOf(executor: Executor, orders: Pick<OrderRow, "id" | "acmeAccountId">[]) {
+  const orderIds = orders.map((o) => o.id);
+  const accountIds = [...new Set(orders.flatMap((o) => (o.acmeAccountId ? [o.acmeAccountId] : [])))];
+  const acmeCredentials = new Map<string, AcmeCredentialRef>();
+  if (orderIds.length === 0) return { domains: new Map<string, OrderDomain[]>(), certificates: new Map<string, CertificateRow>(), acmeCredentials };
+  const [domainRows, certificateRows, credentialRows] = await Promise.all([
     executor.selectFrom("orderDomains").selectAll().where("orderId", "in", orderIds).execute(),
     executor
       .selectFrom("certificates")
@@ -91,19 +107,32 @@ async function detailsOf(executor: Executor, orderIds: string[]) {
       .where("orderId", "in", orderIds)
       .orderBy("id")
       .execute(),
+    accountIds.length === 0
+      ? []
+      : executor
+          .selectFrom("acmeAccounts")
+          .innerJoin("acmeCredentials", "acmeCredentials.id", "acmeAccounts.credentialId")
+          .select(["acmeAccounts.id as accountId", "acmeCredentials.id", "acmeCredentials.name"])
+          .where("acmeAccounts.id", "in", accountIds)
+          .execute(),
   ]);
+  for (const row of credentialRows) acmeCredentials.set(row.accountId, { id: row.id, name: row.name });
   const domains = new Map<string, OrderDomain[]>();
   for (const row of domainRows) domains.set(row.orderId, [...(domains.get(row.orderId) ?? []), row]);
   const certificates = new Map<string, CertificateRow>();
   for (const row of certificateRows) certificates.set(row.orderId, row); // ordered by id: the newest wins
-  return { domains, certificates };
+  return { domains, certificates, acmeCredentials };
+}
+
+function acmeCredentialOf(order: Pick<OrderRow, "acmeAccountId">, acmeCredentials: Map<string, AcmeCredentialRef>): AcmeCredentialRef | null {
+  return (order.acmeAccountId && acmeCredentials.get(order.acmeAccountId)) || null;
 }
 
 export async function getOrder(executor: Executor, teamId: string, orderId: string, viewer: TeamMember): Promise<OrderDto> {
   const order = await ordersOf(executor, teamId).where("orders.id", "=", orderId).executeTakeFirst();
   if (!order) throw new AppError("not_found", "No such order.");
-  const { domains, certificates } = await detailsOf(executor, [order.id]);
-  return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer);
+  const { domains, certificates, acmeCredentials } = await detailsOf(executor, [order]);
+  return presentOrder(order, domains.get(order.id) ?? [], certificates.get(order.id), viewer, acmeCredentialOf(order, acmeCredentials));
 }
 
 /**
@@ -208,10 +237,10 @@ async function readOrders(executor: Executor, teamId: string, input: OrdersInput
     }
   }
   const page = rows.slice(0, input.limit);
-  const { domains, certificates } = await detailsOf(executor, page.map((o) => o.id));
+  const { domains, certificates, acmeCredentials } = await detailsOf(executor, page);
   const last = page.at(-1);
   return {
-    items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id), viewer)),
+    items: page.map((o) => presentOrder(o, domains.get(o.id) ?? [], certificates.get(o.id), viewer, acmeCredentialOf(o, acmeCredentials))),
     nextCursor: rows.length > input.limit && last ? encodeCursor(byExpiry ? [last.currentNotAfter ?? "", last.id] : [last.id]) : null,
   };
 }

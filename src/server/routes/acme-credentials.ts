@@ -4,8 +4,8 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { createAcmeCredential, revokeAcmeCredential } from "../commands/acme-credentials.js";
 import { getAcmeCredential, listAcmeCredentials } from "../queries/acme-credentials.js";
-import { AcmeCredential, CreatedAcmeCredential, NewAcmeCredential } from "../../shared/schemas/acme-credentials.js";
-import { Cursor, Id, Limit, NoContent, page } from "../../shared/schemas/common.js";
+import { AcmeCredentialPage, CreatedAcmeCredential, NewAcmeCredential } from "../../shared/schemas/acme-credentials.js";
+import { Cursor, Id, Limit, NoContent } from "../../shared/schemas/common.js";
 import type { Services } from "./route-kit.js";
 import { problems, teamCtxOf, typed } from "./route-kit.js";
 import { TeamIdParams } from "./params.js";
@@ -28,7 +28,7 @@ export function acmeCredentialRoutes(base: FastifyInstance, services: Services):
         summary: "The team's ACME credentials, newest first (revoked ones included), each with its bound ACME accounts; never their HMAC keys",
         params: TeamIdParams,
         querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
-        response: { 200: page(AcmeCredential), ...problems(400, 401, 403, 404) },
+        response: { 200: AcmeCredentialPage, ...problems(400, 401, 403, 404) },
       },
     },
     async (request) => listAcmeCredentials(db, request.params.teamId, { limit: request.query.limit ?? 50, cursor: request.query.cursor, baseUrl }),

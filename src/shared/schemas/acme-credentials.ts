@@ -25,6 +25,13 @@ export const AcmeCredential = Type.Object({
   accounts: Type.Array(AcmeAccount, { description: "The ACME accounts bound with this credential, oldest first." }),
 });
 
+/** A page of credentials, with the directory URL even when the team has none yet. */
+export const AcmeCredentialPage = Type.Object({
+  items: Type.Array(AcmeCredential),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+  directoryUrl: Type.String({ description: "This deployment's ACME directory, the same for every credential." }),
+});
+
 export const NewAcmeCredential = Type.Object(
   {
     name: Name,
@@ -42,5 +49,6 @@ export const CreatedAcmeCredential = Type.Object({
 
 export type AcmeAccountDto = Static<typeof AcmeAccount>;
 export type AcmeCredentialDto = Static<typeof AcmeCredential>;
+export type AcmeCredentialPageDto = Static<typeof AcmeCredentialPage>;
 export type NewAcmeCredentialInput = Static<typeof NewAcmeCredential>;
 export type CreatedAcmeCredentialDto = Static<typeof CreatedAcmeCredential>;

@@ -76,6 +76,12 @@ export const Order = Type.Object({
   coverageEndsAt: Nullable(Timestamp),
   source: StringEnum(["dashboard", "api", "acme"]),
   placedBy: ActorRef,
+  acmeCredential: Nullable(
+    Type.Object(
+      { id: Type.String(), name: Type.String() },
+      { description: "For an order placed by an ACME account (`placedBy.type` acmeAccount): the team's ACME credential it bound with. `placedBy.email` is the credential's creator." },
+    ),
+  ),
 });
 
 export const ORDER_SORTS = ["newest", "expires"] as const;
