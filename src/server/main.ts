@@ -62,14 +62,45 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     close: () =>
       (closing ??= (async () => {
-        await app.close();
-        await sweeper.stop();
-        await reminders.stop();
+        // The timers that only look for work stop at once; the dispatcher keeps sending what the
+        // requests still draining queue, and the database stays open until both are done.
+        await Promise.all([drain(app), sweeper.stop(), reminders.stop()]);
         await dispatcher.stop();
         transport.close();
         await db.close();
       })()),
   };
+}
+
+/** How long requests in flight may take to finish after a shutdown began; then their connections are cut. */
+const DRAIN_TIMEOUT_MS = 25_000;
+/** How often a connection whose last request has finished is looked for, and closed, while draining. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Graceful shutdown (README "Running several servers"): the listener closes (new connections are
+ * refused, so the load balancer's probes fail and it sends traffic elsewhere), a request that
+ * arrives on an open keep-alive connection is answered 503 with Connection: close (Fastify's
+ * return503OnClosing; /health/ready included), and requests in flight run to the end with the
+ * database still open, their onClose work (background jobs, key-use and rate-limit flushes) after.
+ *
+ * Node closes the connections that are idle when the listener closes, but not one that becomes
+ * idle later (its request finished during the drain): that one would hold the close until its
+ * keep-alive timeout. So idle connections are swept until the server has closed, and past
+ * DRAIN_TIMEOUT_MS (a client that never finishes its upload) every connection is cut.
+ */
+async function drain(app: FastifyInstance): Promise<void> {
+  const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+  const cut = setTimeout(() => {
+    app.log.warn({ afterMs: DRAIN_TIMEOUT_MS }, "requests still running at shutdown: their connections are cut");
+    app.server.closeAllConnections();
+  }, DRAIN_TIMEOUT_MS);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
 }
 
 export function closeOnSignals(server: RunningServer): void {
