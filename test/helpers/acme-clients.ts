@@ -149,6 +149,8 @@ export async function openAcmeClients(target: AcmeTarget): Promise<AcmeClients> 
       ),
     legoDns01: (domains) => legoRun(domains, ["--dns", "exec", "--dns.resolvers", target.dns.server, "--dns.disable-cp"]),
     legoHttp01: (domains) => legoRun(domains, ["--http", "--http.port", `127.0.0.1:${target.httpPort}`]),
+    // lego wants the EAB flags again before it finds the account (by --email under --path);
+    // --keep leaves the files for the test's checks.
     legoRevoke: (domains, reason = 1) =>
       runClient(LEGO, [...legoBase(), ...domains.flatMap((d) => ["--domains", d]), "revoke", "--keep", "--reason", String(reason)], legoEnv),
     async close() {
