@@ -1,23 +1,34 @@
-// The read cache (db/read-cache.ts): SQLite only, emptied by any write, ours or another
-// connection's, never filled inside a transaction or while a write ran; and what it means over
-// HTTP — a change made elsewhere is seen by the next request.
+// The read cache (db/read-cache.ts): on SQLite emptied by any write, ours or another connection's;
+// on PostgreSQL by a newer cache_version read with a request's session or key, or by a commit of
+// ours; never filled inside a transaction or while a write ran; and what it means over HTTP — a
+// change made elsewhere (another connection, another server) is seen by the next request.
 import SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cachedRead, isShared } from "../src/server/db/read-cache.js";
+import { resolveSession } from "../src/server/auth/sessions.js";
+import { createDb } from "../src/server/db/create-db.js";
+import type { Db } from "../src/server/db/create-db.js";
+import { cacheVersionColumn, cachedRead, isShared, lookupRead, readKey } from "../src/server/db/read-cache.js";
 import { inTransaction } from "../src/server/db/transaction.js";
+import type { Tx } from "../src/server/db/transaction.js";
 import { ENGINES, createTestDatabase } from "./helpers/engines.js";
 import type { TestDatabase } from "./helpers/engines.js";
 import { createTestApp } from "./helpers/app.js";
-import type { TestApp } from "./helpers/app.js";
+import type { Client, TestApp } from "./helpers/app.js";
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const productsKey = readKey<{ n: number }, []>("test.products");
+const anyKey = readKey<{ key: string }, [key: string]>("test.any");
+const racingKey = readKey<{ read: number }, []>("test.racing");
+const usersKey = readKey<{ n: number }, []>("test.users");
+const lookupKey = readKey<{ cacheVersion: string }, []>("test.lookup");
 
 describe("the read cache on SQLite", () => {
   let t: TestDatabase;
   let loads = 0;
   const countProducts = () =>
-    cachedRead(t.db.kysely, "products", async () => {
+    cachedRead(t.db.kysely, productsKey(), async () => {
       loads += 1;
       const row = await t.db.kysely.selectFrom("products").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       return { n: Number(row.n) };
@@ -66,7 +77,7 @@ describe("the read cache on SQLite", () => {
     await expect(
       inTransaction(t.db, async (tx) => {
         await addProduct("cache-rolled-back").execute(tx);
-        const seen = await cachedRead(tx, "products", async () => ({ n: 0 }));
+        const seen = await cachedRead(tx, productsKey(), async () => ({ n: 0 }));
         expect(seen.n).toBe(0); // loaded, not taken from the cache
         expect(isShared(seen)).toBe(false);
         throw new Error("roll back");
@@ -77,7 +88,7 @@ describe("the read cache on SQLite", () => {
 
   it("holds at most 5,000 entries, dropping the oldest first", async () => {
     const loaded: string[] = [];
-    const read = (key: string) => cachedRead(t.db.kysely, key, async () => (loaded.push(key), { key }));
+    const read = (key: string) => cachedRead(t.db.kysely, anyKey(key), async () => (loaded.push(key), { key }));
     for (let i = 0; i <= 5_000; i++) await read(`k${i}`);
     loaded.length = 0;
     await read("k5000");
@@ -88,29 +99,156 @@ describe("the read cache on SQLite", () => {
 
   it("does not keep a result when a write ran while it was being read", async () => {
     let step = 0;
-    const racing = await cachedRead(t.db.kysely, "racing", async () => {
+    const racing = await cachedRead(t.db.kysely, racingKey(), async () => {
       step += 1;
       await addProduct("cache-race").execute(t.db.kysely); // a write lands between the read's start and its end
       return { read: step };
     });
     expect(racing.read).toBe(1);
-    const again = await cachedRead(t.db.kysely, "racing", async () => ({ read: 2 }));
+    const again = await cachedRead(t.db.kysely, racingKey(), async () => ({ read: 2 }));
     expect(again.read).toBe(2);
   });
 });
 
 describe.runIf(ENGINES.includes("postgres"))("the read cache on PostgreSQL", () => {
-  it("is off: several servers share the database and none would see the others' writes", async () => {
-    const t = await createTestDatabase("postgres");
-    try {
-      let loads = 0;
-      const read = () => cachedRead(t.db.kysely, "k", async () => ({ n: ++loads }));
-      await read();
-      await read();
-      expect(loads).toBe(2);
-    } finally {
-      await t.drop();
+  let t: TestDatabase;
+  /** Another server's connections to the same database. */
+  let other: Db;
+  let loads = 0;
+  const countUsers = () =>
+    cachedRead(t.db.kysely, usersKey(), async () => {
+      loads += 1;
+      const row = await t.db.kysely.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+      return { n: Number(row.n) };
+    });
+  /** What a request's session lookup does: cache_version in its statement. */
+  const lookUp = () =>
+    lookupRead(t.db.kysely, lookupKey(), async () => (await sql<{ cacheVersion: string }>`select ${cacheVersionColumn.expression} as "cacheVersion"`.execute(t.db.kysely)).rows[0]!, (row) => Number(row.cacheVersion));
+  const version = async (db: Db) => Number((await db.kysely.selectFrom("cacheVersion").select("version").executeTakeFirstOrThrow()).version);
+  const addUser = (db: Db | Tx, email: string) =>
+    ("kysely" in db ? db.kysely : db)
+      .insertInto("users")
+      .values({ id: `u-${email}`, email, name: email, passwordHash: "x", teamLimit: null, activeTeamId: null, createdAt: new Date().toISOString() })
+      .execute();
+
+  beforeEach(async () => {
+    t = await createTestDatabase("postgres");
+    other = createDb(t.url);
+    loads = 0;
+  });
+  afterEach(async () => {
+    await other.close();
+    await t.drop();
+  });
+
+  it("caches nothing before a lookup has read cache_version", async () => {
+    await countUsers();
+    await countUsers();
+    expect(loads).toBe(2);
+  });
+
+  it("serves from memory after a lookup, and forgets it when the next lookup reads a version another server's commit moved", async () => {
+    await lookUp();
+    const before = await countUsers();
+    expect(await countUsers()).toBe(before);
+    expect(loads).toBe(1);
+    await addUser(other, "other-server@example.com");
+    expect((await countUsers()).n).toBe(before.n); // no lookup since: still the request that started before the commit
+    await lookUp(); // the next request
+    expect((await countUsers()).n).toBe(before.n + 1);
+    expect(loads).toBe(2);
+  });
+
+  it("moves cache_version once per transaction, at its commit, and not for tables it does not serve from", async () => {
+    const start = await version(t.db);
+    await inTransaction(other, async (tx) => {
+      await addUser(tx, "one@example.com");
+      await addUser(tx, "two@example.com");
+      expect(await version(t.db)).toBe(start); // not before the commit is visible
+    });
+    expect(await version(t.db)).toBe(start + 1);
+    await sql`insert into products (id, name, type, years, price_minor, currency, wildcard_allowed) values ('pg-cache-product', 'x', 'DV', 1, 1, 'USD', 1)`.execute(other.kysely);
+    expect(await version(t.db)).toBe(start + 1);
+    await expect(inTransaction(other, async (tx) => {
+      await addUser(tx, "rolled-back@example.com");
+      throw new Error("roll back");
+    })).rejects.toThrow("roll back");
+    expect(await version(t.db)).toBe(start + 1);
+  });
+
+  it("forgets everything when a write of this process commits, within the same request", async () => {
+    await lookUp();
+    const before = await countUsers();
+    await inTransaction(t.db, (tx) => addUser(tx, "own-transaction@example.com"));
+    expect((await countUsers()).n).toBe(before.n + 1);
+    await addUser(t.db, "own-autocommit@example.com");
+    expect((await countUsers()).n).toBe(before.n + 2);
+    expect(loads).toBe(3);
+  });
+
+  it("does not keep a result when a write of this process committed while it was being read", async () => {
+    await lookUp();
+    const racing = await cachedRead(t.db.kysely, racingKey(), async () => {
+      await addUser(t.db, "racing@example.com");
+      return { read: 1 };
+    });
+    expect(racing.read).toBe(1);
+    expect((await cachedRead(t.db.kysely, racingKey(), async () => ({ read: 2 }))).read).toBe(2);
+  });
+
+  it("runs the hot lookups as prepared statements", async () => {
+    await resolveSession(t.db.kysely, { now: () => new Date() } as never, {} as never, "no-such-session");
+    const prepared = await sql<{ name: string }>`select name from pg_prepared_statements`.execute(t.db.kysely);
+    // pg_prepared_statements shows the connection's own; the pool's one idle connection ran both.
+    expect(prepared.rows.some((row) => row.name.startsWith("certdesk_"))).toBe(true);
+  });
+});
+
+describe.runIf(ENGINES.includes("postgres"))("two servers on one PostgreSQL database, each with its read cache", () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeEach(async () => {
+    a = await createTestApp("postgres");
+    b = await createTestApp("postgres", {}, { sameDatabaseAs: a });
+  });
+  afterEach(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  /** The same person's next request, sent to server B. */
+  const onB = (client: Client) => Object.assign(b.client(), { cookie: client.cookie });
+
+  it("refuses a removed member's and a demoted member's very next request on the other server, and shows the other's changes at once", async () => {
+    const owner = await a.signUp("Two Server Owner");
+    const removed = await a.signUp("Two Server Removed");
+    const demoted = await a.signUp("Two Server Demoted");
+    const teamId = owner.defaultTeamId;
+    for (const [member, roles] of [[removed, ["billing"]], [demoted, ["account_admin"]]] as const) {
+      expect((await owner.client.post(`/api/teams/${teamId}/invitations`, { email: member.user.email, roles })).statusCode).toBe(201);
+      const token = await a.linkTokenFor(member.user.email);
+      expect((await member.client.post(`/api/invitations/${token}/accept`)).statusCode).toBe(200);
     }
+    const removedOnB = onB(removed.client);
+    const demotedOnB = onB(demoted.client);
+    const ownerOnB = onB(owner.client);
+    // Read twice on B: the second answer comes from B's cache.
+    for (let i = 0; i < 2; i++) {
+      expect((await removedOnB.get(`/api/teams/${teamId}/members`)).statusCode).toBe(200);
+      expect((await demotedOnB.get(`/api/teams/${teamId}/audit`)).statusCode).toBe(200);
+      expect((await ownerOnB.get(`/api/teams/${teamId}`)).json().team.name).not.toBe("Renamed on A");
+    }
+
+    expect((await owner.client.delete(`/api/teams/${teamId}/members/${removed.user.id}`)).statusCode).toBe(204);
+    expect((await removedOnB.get(`/api/teams/${teamId}/members`)).statusCode).toBe(404);
+
+    expect((await owner.client.patch(`/api/teams/${teamId}/members/${demoted.user.id}`, { roles: ["installer"] })).statusCode).toBe(200);
+    expect((await demotedOnB.get(`/api/teams/${teamId}/audit`)).statusCode).toBe(403);
+
+    expect((await owner.client.patch(`/api/teams/${teamId}`, { name: "Renamed on A" })).statusCode).toBe(200);
+    expect((await ownerOnB.get(`/api/teams/${teamId}`)).json().team.name).toBe("Renamed on A");
+    const page = (await ownerOnB.get(`/api/teams/${teamId}/members`)).json();
+    expect(page.items.map((m: { userId: string }) => m.userId).sort()).toEqual([owner.user.id, demoted.user.id].sort());
   });
 });
 

@@ -12,6 +12,7 @@ import { backgroundIdle } from "../../src/server/background.js";
 import { ManualClock } from "../../src/server/clock.js";
 import { loadConfig } from "../../src/server/config.js";
 import type { Config } from "../../src/server/config.js";
+import { createDb } from "../../src/server/db/create-db.js";
 import type { Engine } from "../../src/server/db/create-db.js";
 import { openEmail } from "../../src/server/mail/outbox.js";
 import { openSealer } from "../../src/server/master-key.js";
@@ -108,13 +109,21 @@ export function uniqueEmail(name: string): string {
 
 export const PASSWORD = "a long enough passphrase";
 
-export async function createTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
-  const t = await createTestDatabase(engine);
+/**
+ * `sameDatabaseAs`: a second server on another test app's database, with a connection pool (and
+ * read cache) of its own; closing it leaves the database to the first.
+ */
+export async function createTestApp(engine: Engine, env: Record<string, string> = {}, options: { sameDatabaseAs?: TestApp } = {}): Promise<TestApp> {
+  const first = options.sameDatabaseAs?.t;
+  const t: TestDatabase = first ? { url: first.url, db: createDb(first.url), drop: async () => {} } : await createTestDatabase(engine);
+  if (first) t.drop = () => t.db.close();
   const clock = new ManualClock(new Date());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "certdesk-data-"));
   // Validation and CAA never leave the machine: a DNS server on loopback answers every lookup.
   const dns = await startTestDns();
-  const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, DCV_DNS_SERVERS: dns.server, ...env });
+  // A second server shares the first one's master key, as MASTER_KEY makes servers share it.
+  const sharedKey = options.sameDatabaseAs && { MASTER_KEY: fs.readFileSync(path.join(options.sameDatabaseAs.config.dataDir, "master.key"), "utf8").trim() };
+  const config = loadConfig({ BASE_URL: "http://certdesk.test", RATE_LIMIT_SCALE: "1000", DATA_DIR: dataDir, DCV_DNS_SERVERS: dns.server, ...sharedKey, ...env });
   const state = { wakes: 0 };
   const sealer = await openSealer(t.db, config);
   const app = await buildApp({

@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Actor } from "../context.js";
-import { cachedRead } from "../db/read-cache.js";
+import { cacheVersionColumn, lookupRead, readKey } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Database } from "../db/schema.js";
@@ -58,20 +58,24 @@ const sessionByHash = reusableQuery((db, tokenHash: string) =>
       "users.createdAt",
       "sessions.lastSeenAt",
       "sessions.expiresAt",
+      cacheVersionColumn,
     ])
     .where("sessions.tokenHash", "=", tokenHash),
 );
 
 async function loadSession(executor: Kysely<Database>, tokenHash: string) {
   const [row] = await sessionByHash(executor, tokenHash);
-  return row ? { row, lastSeenMs: Date.parse(row.lastSeenAt), expiresMs: Date.parse(row.expiresAt) } : null;
+  return row ? { row, lastSeenMs: Date.parse(row.lastSeenAt), expiresMs: Date.parse(row.expiresAt), cacheVersion: Number(row.cacheVersion) } : null;
 }
+
+const sessionKey = readKey<Awaited<ReturnType<typeof loadSession>>, [tokenHash: string]>("session");
 
 /** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
 export async function resolveSession(executor: Kysely<Database>, clock: Clock, config: Config, token: string): Promise<Actor | null> {
   const tokenHash = hashToken(token);
-  // The row may come from the read cache; the clock is checked against it on every request.
-  const session = await cachedRead(executor, `session:${tokenHash}`, () => loadSession(executor, tokenHash));
+  // One statement: the session, its user and cache_version (db/read-cache.ts). On SQLite the row may
+  // come from the read cache; the clock is checked against it on every request.
+  const session = await lookupRead(executor, sessionKey(tokenHash), () => loadSession(executor, tokenHash), (found) => found?.cacheVersion);
   if (!session) return null;
   const { row } = session;
   const now = clock.now().getTime();

@@ -110,23 +110,93 @@ function withStatementCache(database: SqliteDatabase.Database, reads: ReadCache)
   };
 }
 
+/**
+ * Writes that change no row the read cache serves from (db/read-cache.ts, migration 0016's
+ * triggers): a session's touch, a key's last use, the audit log, the outbox. Any other write is
+ * taken to change something; this list only spares the cache needless emptying.
+ */
+const NOT_CACHED = /^(?:insert into|update|delete from) "(?:sessions|api_keys|audit_log|outbox)"/;
+
+/**
+ * Hot statements (db/reusable-query.ts) run as server-side prepared statements on PostgreSQL:
+ * node-postgres parses a named query once per connection and then only binds and executes it.
+ */
+const preparedNames = new Map<string, string>();
+
+export function prepareOnPostgres(text: string): void {
+  if (!preparedNames.has(text) && preparedNames.size < 200) preparedNames.set(text, `certdesk_${preparedNames.size + 1}`);
+}
+
+type QueryText = (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+
+/**
+ * What passes through a pooled connection: registered statements go out prepared, and the read
+ * cache hears of a write when it has committed (an autocommitted statement when it ends, a
+ * transaction that wrote at its COMMIT): from then on a request of this process reads its own
+ * change. Another process's commits reach the cache through cache_version.
+ */
+function watchConnection(client: pg.PoolClient, reads: ReadCache): void {
+  const send = client.query.bind(client) as unknown as (query: pg.QueryConfig) => Promise<pg.QueryResult>;
+  let inTransaction = false;
+  let wrote = false;
+  const query: QueryText = async (text, values) => {
+    const verb = text.slice(0, 6).toLowerCase();
+    if (verb === "select") {
+      const name = preparedNames.get(text);
+      return send(name ? { name, text, values } : { text, values });
+    }
+    if (verb === "begin" || verb === "start ") {
+      inTransaction = true;
+      wrote = false;
+      return send({ text, values });
+    }
+    if (verb === "commit" || (verb === "rollba" && !/^rollback to/i.test(text))) {
+      const committed = verb === "commit" && wrote;
+      inTransaction = false;
+      wrote = false;
+      try {
+        return await send({ text, values });
+      } finally {
+        if (committed) reads.noteWrite(); // even when COMMIT failed midway: emptying is always safe
+      }
+    }
+    const changes = !NOT_CACHED.test(text) && verb !== "savepo" && verb !== "releas" && verb !== "rollba";
+    if (changes && inTransaction) wrote = true;
+    try {
+      return await send({ text, values });
+    } finally {
+      if (changes && !inTransaction) reads.noteWrite();
+    }
+  };
+  (client as unknown as { query: unknown }).query = (text: unknown, ...rest: unknown[]) =>
+    // Kysely passes (text, values); anything else (a cursor, a callback) goes through untouched.
+    typeof text === "string" && rest.length <= 1 && (rest[0] === undefined || Array.isArray(rest[0]))
+      ? query(text, rest[0] as unknown[] | undefined)
+      : (send as unknown as (...args: unknown[]) => unknown)(text, ...rest);
+}
+
 export function createDb(url: string, options: { poolSize?: number } = {}): Db {
   const plugins = [new CamelCasePlugin()];
   if (url.startsWith("sqlite:")) {
     const sqlite = openSqlite(url.slice("sqlite:".length));
-    const reads = new ReadCache(sqlite);
+    const reads = ReadCache.forSqlite(sqlite);
     const database = withStatementCache(sqlite, reads);
     const kysely = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }), plugins });
     attachReadCache(kysely, reads);
     return { kysely, engine: "sqlite", close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  const reads = ReadCache.forPostgres();
   // An idle client's network error must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  // Nor a busy one's: a connection that ends while a request holds it (pg_terminate_backend, a
-  // failover) fails that request's query, which answers 503, and then node-postgres also emits
-  // "error" on the client, which the pool listens for only while the client is idle.
-  pool.on("connect", (client) => client.on("error", () => {}));
+  pool.on("connect", (client) => {
+    // Nor a busy one's: a connection that ends while a request holds it (pg_terminate_backend, a
+    // failover) fails that request's query, which answers 503, and then node-postgres also emits
+    // "error" on the client, which the pool listens for only while the client is idle.
+    client.on("error", () => {});
+    watchConnection(client, reads);
+  });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  attachReadCache(kysely, reads);
   return { kysely, engine: "postgres", close: () => kysely.destroy() };
 }

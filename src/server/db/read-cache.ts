@@ -1,18 +1,45 @@
-// The reads requests repeat (the session, the membership the guard checks, a user's teams, /api/me,
-// pages of members and orders) kept in memory until the database changes, on SQLite only.
+// The read cache: what requests repeat (the membership the guard checks, a user's teams, /api/me,
+// pages of members and orders; on SQLite also the session and the API key) kept in memory until
+// the rows it was read from may have changed. One contract for both engines:
 //
-// "Changes" is exact, not a timeout: every statement that may write through this process counts
-// (create-db.ts reports it before it runs), and a commit by any other connection (the operator
-// CLI, a second process) moves SQLite's PRAGMA data_version, which exists for this purpose and is
-// read once per turn of the event loop. Any change empties the whole cache, so an entry never
-// outlives the rows it was read from: a removed member or an ended session loses access on the
-// next request, as without the cache. Anything that depends on the clock is decided by the caller
-// on every request (the session's idle and absolute timeouts), never cached.
+//   cachedRead(executor, key, load)   a value, from memory or from load()
+//   lookupRead(executor, key, load, versionOf)   the read a request starts with (who is calling)
 //
-// A result is stored only when nothing changed while its query ran, and only when read outside a
-// transaction (a transaction may still roll back what it sees). PostgreSQL has no cache: several
-// servers share it and none would see the others' writes.
+// Keys are built by functions each query module declares once (readKey), typed by the value they
+// name, so a call site cannot assemble a string that collides with another read or returns the
+// wrong type. A key must name every input of its load.
+//
+// The rule the cache keeps: a change committed before a request arrived is seen by that request,
+// whoever committed it (this process, the operator CLI, another server). So a removed or demoted
+// member's very next request is refused, on every server. How each engine knows "may have changed":
+//
+// - A generation number, which moves whenever anything cached may have changed; an entry is served
+//   only in the generation it was stored in (the cache empties when it moves), and a result is
+//   stored only when the generation did not move while its query ran and it was not read inside a
+//   transaction (which may still roll back what it sees).
+// - SQLite (one server): the generation moves on every statement this process runs that may write
+//   (create-db.ts reports it before it runs), and when PRAGMA data_version moves (another
+//   connection committed), which is read once per turn of the event loop: whatever a client sends
+//   after a commit arrives in a later turn.
+// - PostgreSQL (several servers): the database keeps a number, cache_version, that moves in every
+//   transaction changing a table the cache serves from (triggers, migration 0016), at its commit.
+//   The session or API key is never cached here; it is read on every request, in the SAME
+//   statement as cache_version (lookupRead), so the version costs no round trip of its own. The
+//   generation moves when a request sees a newer version than any before it, and when a write
+//   transaction of this process commits (create-db.ts), so a request that wrote and then reads
+//   sees its own change. Every cached read of a request comes after its lookup (the guard and the
+//   signed-in routes run behind it), so it is checked against a version read after the request
+//   arrived: an entry stored under version V holds rows at least as new as V, because its query
+//   started after V was read. A process that has seen no version yet caches nothing.
+//   No LISTEN/NOTIFY: it would only empty a cache early that the next request empties anyway, and
+//   a notification can arrive after the next request, so it could never replace the version check.
+//   The price: write transactions on those tables queue on the one cache_version row for the last
+//   moment of their commit, and any such write anywhere empties every server's cache.
+//
+// Anything that depends on the clock is decided by the caller on every request (the session's idle
+// and absolute timeouts, a key's expiry), never cached.
 import type SqliteDatabase from "better-sqlite3";
+import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import type { Executor } from "./transaction.js";
@@ -20,14 +47,48 @@ import type { Executor } from "./transaction.js";
 /** A page of 50 members is ~10 KB (plus its serialized copy): this bounds the cache near 100 MB at worst. */
 const MAX_ENTRIES = 5_000;
 
-export class ReadCache {
-  private readonly entries = new Map<string, unknown>();
+declare const valueType: unique symbol;
+/** The key of a cached value of type T (made only by a readKey function). */
+export type ReadKey<T> = string & { readonly [valueType]: T };
+
+type KeyPart = string | number | boolean | null | undefined;
+const kinds = new Set<string>();
+
+/**
+ * Declares a kind of cached read, once per module: `readKey<Team | null, [teamId: string]>("team")`
+ * returns the function that builds its keys. Text reaching a query never holds U+0000 (refused at
+ * the edge, plugins/input.ts), so it separates the parts; text is marked apart from numbers,
+ * booleans, null and undefined ("5" is not 5).
+ */
+export function readKey<T, Parts extends KeyPart[]>(kind: string): (...parts: Parts) => ReadKey<T> {
+  if (kinds.has(kind)) throw new Error(`Two kinds of cached read are named ${kind}.`);
+  kinds.add(kind);
+  return (...parts) => {
+    let key = kind;
+    for (const part of parts) key += typeof part === "string" ? `\u0000s${part}` : `\u0000${String(part)}`;
+    return key as ReadKey<T>;
+  };
+}
+
+/** What tells the cache that the database may have changed. */
+interface Changes {
+  /** Moves whenever anything cached may have changed; undefined: do not cache now. */
+  generation(): number | undefined;
+  /** The request's lookup of its caller is cached like any read (SQLite) or read every time with the version (PostgreSQL). */
+  readonly cachesLookups: boolean;
+  /** The cache_version a lookup read (PostgreSQL). */
+  observe(version: number): void;
+  /** This process wrote (SQLite: is about to; PostgreSQL: committed). */
+  noteWrite(): void;
+}
+
+/** SQLite: our own writes, and PRAGMA data_version for another connection's commits. */
+class SqliteChanges implements Changes {
+  readonly cachesLookups = true;
   private readonly dataVersion: SqliteDatabase.Statement<[], number>;
   private writes = 0;
-  private seenWrites = 0;
   private seenVersion = -1;
-  private epoch = 0;
-  /** data_version was read in this turn of the event loop (see sync). */
+  /** data_version was read in this turn of the event loop. */
   private versionRead = false;
   private readonly forgetVersion = () => {
     this.versionRead = false;
@@ -37,17 +98,7 @@ export class ReadCache {
     this.dataVersion = database.prepare<[], number>("pragma data_version").pluck();
   }
 
-  /** A statement that may write is about to run on this connection. */
-  noteWrite(): void {
-    this.writes += 1;
-  }
-
-  /**
-   * The current epoch; a new one (and an empty cache) when anything was written since the last call.
-   * Our own writes are counted as they happen. Another connection's commit is looked for once per
-   * turn of the event loop: whatever a client sends after that commit ended arrives in a later turn.
-   */
-  private sync(): number {
+  generation(): number {
     if (!this.versionRead) {
       this.versionRead = true;
       setImmediate(this.forgetVersion);
@@ -55,24 +106,87 @@ export class ReadCache {
       if (version !== this.seenVersion) this.writes += 1;
       this.seenVersion = version;
     }
-    if (this.writes !== this.seenWrites) {
-      this.entries.clear();
-      this.seenWrites = this.writes;
-      this.epoch += 1;
-    }
-    return this.epoch;
+    return this.writes;
   }
 
-  async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const epoch = this.sync();
+  observe(): void {}
+
+  noteWrite(): void {
+    this.writes += 1;
+  }
+}
+
+/** PostgreSQL: the newest cache_version a request read, and our own commits. */
+class PostgresChanges implements Changes {
+  readonly cachesLookups = false;
+  private version = -1;
+  private moves = 0;
+
+  generation(): number | undefined {
+    return this.version < 0 ? undefined : this.moves;
+  }
+
+  observe(version: number): void {
+    // A lookup that started earlier may answer later: only a newer version moves the generation.
+    if (version > this.version) {
+      this.version = version;
+      this.moves += 1;
+    }
+  }
+
+  noteWrite(): void {
+    this.moves += 1;
+  }
+}
+
+export class ReadCache {
+  private readonly entries = new Map<string, unknown>();
+  private generation: number | undefined = undefined;
+
+  private constructor(private readonly changes: Changes) {}
+
+  static forSqlite(database: SqliteDatabase.Database): ReadCache {
+    return new ReadCache(new SqliteChanges(database));
+  }
+
+  static forPostgres(): ReadCache {
+    return new ReadCache(new PostgresChanges());
+  }
+
+  /** See Changes.noteWrite: create-db.ts reports the writes it sees. */
+  noteWrite(): void {
+    this.changes.noteWrite();
+  }
+
+  /** The current generation, the cache emptied when it moved. */
+  private sync(): number | undefined {
+    const generation = this.changes.generation();
+    if (generation !== this.generation) {
+      this.entries.clear();
+      this.generation = generation;
+    }
+    return generation;
+  }
+
+  async get<T>(key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
+    const generation = this.sync();
+    if (generation === undefined) return load();
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit as T;
     const value = share(await load());
-    if (this.sync() === epoch) {
+    if (this.sync() === generation) {
       // Oldest first out: Map keeps insertion order.
       if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
       this.entries.set(key, value);
     }
+    return value;
+  }
+
+  async lookup<T>(key: ReadKey<T>, load: () => Promise<T>, versionOf: (value: T) => number | undefined): Promise<T> {
+    if (this.changes.cachesLookups) return this.get(key, load);
+    const value = await load();
+    const version = versionOf(value);
+    if (version !== undefined) this.changes.observe(version);
     return value;
   }
 }
@@ -98,28 +212,35 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/**
- * A key from the inputs of a read. Text reaching a query never holds U+0000 (refused at the edge,
- * plugins/input.ts), so it separates the parts; text is marked apart from numbers, booleans, null
- * and undefined ("5" is not 5).
- */
-export function cacheKey(...parts: (string | number | boolean | null | undefined)[]): string {
-  let key = "";
-  for (const part of parts) key += typeof part === "string" ? `\u0000s${part}` : `\u0000${String(part)}`;
-  return key;
-}
-
 const caches = new WeakMap<Kysely<Database>, ReadCache>();
 
 export function attachReadCache(kysely: Kysely<Database>, cache: ReadCache): void {
   caches.set(kysely, cache);
 }
 
-/**
- * `load()`'s result for `key`, from the cache when the executor has one (the SQLite handle, not a
- * transaction) and nothing was written since it was read. The key must name every input of `load`.
- */
-export function cachedRead<T>(executor: Executor, key: string, load: () => Promise<T>): Promise<T> {
-  const cache = executor.isTransaction ? undefined : caches.get(executor);
-  return cache ? cache.read(key, load) : load();
+function cacheOf(executor: Executor): ReadCache | undefined {
+  return executor.isTransaction ? undefined : caches.get(executor);
 }
+
+/**
+ * `load()`'s result for `key`, from the cache when the executor has one (the database handle, not
+ * a transaction) and nothing it was read from may have changed since.
+ */
+export function cachedRead<T>(executor: Executor, key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
+  const cache = cacheOf(executor);
+  return cache ? cache.get(key, load) : load();
+}
+
+/**
+ * The read that finds who is calling (a session, an API key), which every request makes before any
+ * cachedRead. `load` also selects cacheVersionColumn and `versionOf` returns it (Number of it):
+ * on PostgreSQL this read always reaches the database and its version decides what the rest of the
+ * request may take from the cache; on SQLite it is cached like any other read.
+ */
+export function lookupRead<T>(executor: Executor, key: ReadKey<T>, load: () => Promise<T>, versionOf: (value: T) => number | undefined): Promise<T> {
+  const cache = cacheOf(executor);
+  return cache ? cache.lookup(key, load, versionOf) : load();
+}
+
+/** cache_version as a column of the lookup's own statement: a scalar subquery, no round trip of its own. */
+export const cacheVersionColumn = sql<string | number>`(select version from cache_version)`.as("cacheVersion");

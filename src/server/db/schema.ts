@@ -325,6 +325,12 @@ export interface AcmeNoncesTable {
   expiresAt: string;
 }
 
+/** One row (id 1): moves at the commit of every change the read cache could hold (migration 0016, db/read-cache.ts). */
+export interface CacheVersionTable {
+  id: number;
+  version: ColumnType<string | number, string | number, string | number>; // bigint: text from PostgreSQL
+}
+
 export interface Database {
   acmeCredentials: AcmeCredentialsTable;
   acmeAccounts: AcmeAccountsTable;
@@ -354,6 +360,7 @@ export interface Database {
   passwordResets: PasswordResetsTable;
   auditLog: AuditLogTable;
   outbox: OutboxTable;
+  cacheVersion: CacheVersionTable;
 }
 
 export type User = Selectable<UsersTable>;

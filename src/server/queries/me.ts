@@ -1,6 +1,6 @@
 // GET /api/me: the user, their active team and all their teams.
 import type { Config } from "../config.js";
-import { cacheKey, cachedRead } from "../db/read-cache.js";
+import { cachedRead, readKey } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { User } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -17,6 +17,9 @@ export function presentUser(user: Pick<User, "id" | "email" | "name" | "teamLimi
   };
 }
 
+type MeInputs = [id: string, email: string, name: string, teamLimit: number | null, activeTeamId: string | null, createdAt: string];
+const meKey = readKey<MeDto, MeInputs>("me");
+
 /** The actor's row was read with their session, so only their teams are queried here. */
 export function getMe(
   executor: Executor,
@@ -24,7 +27,7 @@ export function getMe(
   user: Pick<User, "id" | "email" | "name" | "teamLimit" | "activeTeamId" | "createdAt">,
 ): Promise<MeDto> {
   // Keyed by every field it is built from: the user row may be older than the cache's epoch.
-  const key = cacheKey("me", user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt);
+  const key = meKey(user.id, user.email, user.name, user.teamLimit, user.activeTeamId, user.createdAt);
   return cachedRead(executor, key, () => readMe(executor, config, user));
 }
 

@@ -1,7 +1,7 @@
 // The member list: the Owner first, then everyone else by joining time, keyset-paginated
 // on (joined_at, user_id) so that page 200 costs what page 1 does.
 import { sql } from "kysely";
-import { cacheKey, cachedRead } from "../db/read-cache.js";
+import { cachedRead, readKey } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -49,8 +49,10 @@ function likePrefix(q: string): string {
 
 export type MemberPage = Page<MemberDto>;
 
+const membersKey = readKey<MemberPage, [teamId: string, ownerId: string, limit: number, cursor?: string, q?: string]>("members");
+
 export function listMembers(executor: Executor, team: Pick<Team, "id" | "ownerId">, input: ListMembersInput): Promise<MemberPage> {
-  const key = cacheKey("members", team.id, team.ownerId, input.limit, input.cursor, input.q);
+  const key = membersKey(team.id, team.ownerId, input.limit, input.cursor, input.q);
   return cachedRead(executor, key, () => readMembers(executor, team, input));
 }
 

@@ -2,7 +2,7 @@
 import { PostgresAdapter, sql } from "kysely";
 import type { ExpressionBuilder } from "kysely";
 import { DAY } from "../clock.js";
-import { cacheKey, cachedRead } from "../db/read-cache.js";
+import { cachedRead, readKey } from "../db/read-cache.js";
 import type { Executor } from "../db/transaction.js";
 import type { Order, OrderDomain } from "../db/schema.js";
 import { AppError } from "../errors.js";
@@ -143,11 +143,14 @@ export async function getOrder(executor: Executor, teamId: string, orderId: stri
 type OrdersInput = { limit: number; cursor?: string; status?: string; q?: string; expiresWithinDays?: number; sort?: OrderSort; now: Date };
 export type OrderPage = Page<OrderDto>;
 
+type OrderPageInputs = [teamId: string, limit: number, cursor: string | undefined, status: string | undefined, q: string | undefined, sort: OrderSort | undefined, seesChallenges: boolean];
+const ordersKey = readKey<OrderPage, OrderPageInputs>("orders");
+
 export function listOrders(executor: Executor, teamId: string, input: OrdersInput, viewer: TeamMember): Promise<OrderPage> {
   // "Within n days" depends on the clock, which the cache must not (read-cache.ts): read it every time.
   if (input.expiresWithinDays !== undefined) return readOrders(executor, teamId, input, viewer);
   // The page differs only in whether the viewer may see the validation challenges.
-  const key = cacheKey("orders", teamId, input.limit, input.cursor, input.status, input.q, input.sort, can(viewer, "validation.view"));
+  const key = ordersKey(teamId, input.limit, input.cursor, input.status, input.q, input.sort, can(viewer, "validation.view"));
   return cachedRead(executor, key, () => readOrders(executor, teamId, input, viewer));
 }
 

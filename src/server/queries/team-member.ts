@@ -1,5 +1,5 @@
 // The actor's membership of a team, and the team as the actor sees it.
-import { cachedRead } from "../db/read-cache.js";
+import { cachedRead, readKey } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Team } from "../db/schema.js";
@@ -29,9 +29,13 @@ const teamsOfUser = reusableQuery((db, userId: string) =>
     .where("memberships.userId", "=", userId),
 );
 
+const memberKey = readKey<MemberOfTeam | null, [teamId: string, userId: string]>("member");
+const teamsKey = readKey<TeamSummaryDto[], [userId: string]>("teamsOfUser");
+const teamKey = readKey<Team | null, [teamId: string]>("team");
+
 /** null when the user is not a member (or the team does not exist): callers answer 404 either way. */
 export function loadTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
-  return cachedRead(executor, `member:${teamId}:${userId}`, () => readTeamMember(executor, userId, teamId));
+  return cachedRead(executor, memberKey(teamId, userId), () => readTeamMember(executor, userId, teamId));
 }
 
 async function readTeamMember(executor: Executor, userId: string, teamId: string): Promise<MemberOfTeam | null> {
@@ -57,7 +61,7 @@ export function presentTeam(team: Pick<Team, "id" | "name" | "isDefault">, membe
 
 /** Every team the user belongs to, default team first, then by name. */
 export function listTeamsOf(executor: Executor, userId: string): Promise<TeamSummaryDto[]> {
-  return cachedRead(executor, `teams:${userId}`, async () => presentTeamsOf(await teamsOfUser(executor, userId), userId));
+  return cachedRead(executor, teamsKey(userId), async () => presentTeamsOf(await teamsOfUser(executor, userId), userId));
 }
 
 function presentTeamsOf(rows: { id: string; name: string; ownerId: string; isDefault: number; roles: string }[], userId: string): TeamSummaryDto[] {
@@ -75,5 +79,5 @@ const teamById = reusableQuery((db, teamId: string) =>
 
 /** The team row, or null; for an API key's requests, which have no membership to read it with. */
 export function loadTeam(executor: Executor, teamId: string): Promise<Team | null> {
-  return cachedRead(executor, `team:${teamId}`, async () => (await teamById(executor, teamId))[0] ?? null);
+  return cachedRead(executor, teamKey(teamId), async () => (await teamById(executor, teamId))[0] ?? null);
 }
