@@ -1,5 +1,6 @@
 // Validation documents: accepted by content (PDF, PNG, JPEG magic bytes), never by declared type or
-// name; size-limited; streamed to disk and moved into place in the transaction that records them.
+// name; size-limited; streamed to a staging file and stored (moved into place under DATA_DIR on
+// SQLite, copied into the database on PostgreSQL) in the transaction that records them.
 // After every refused upload — wrong type, too large, empty, database failure, client gone — the
 // documents directory holds exactly what it held before and the database is unchanged.
 import { createHash } from "node:crypto";
@@ -16,7 +17,19 @@ import { ENGINES } from "./helpers/engines.js";
 import { buildTeamFixture, snapshot, uniqueDomain } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
 import { auditActions, markRefunded, seedOrder } from "./helpers/orders.js";
-import { SAMPLE_JPEG, elfBinary, filePart, filesUnder, multipartBody, mzBinary, postMultipart, samplePdf, samplePng } from "./helpers/uploads.js";
+import {
+  SAMPLE_JPEG,
+  elfBinary,
+  filePart,
+  filesUnder,
+  multipartBody,
+  mzBinary,
+  postMultipart,
+  replaceStoredDocumentBytes,
+  samplePdf,
+  samplePng,
+  storedDocumentBytes,
+} from "./helpers/uploads.js";
 import type { Part } from "./helpers/uploads.js";
 
 const MiB = 1024 * 1024;
@@ -52,7 +65,7 @@ describe.each(ENGINES)("documents on %s", (engine) => {
     return response;
   }
 
-  it("accepts a real PDF: 201, stored under documents/<team>/<id>, audited with its uploader", async () => {
+  it("accepts a real PDF: 201, stored (under documents/<team>/<id> on SQLite), audited with its uploader", async () => {
     const pdf = samplePdf("accepted");
     const response = await upload(filePart("proof of control.pdf", pdf, "application/pdf"));
     expect(response.statusCode).toBe(201);
@@ -66,7 +79,9 @@ describe.each(ENGINES)("documents on %s", (engine) => {
       uploadedBy: { type: "user", id: F.members.validation.user.id, email: F.members.validation.user.email },
       createdAt: h.clock.now().toISOString(),
     });
-    expect(fs.readFileSync(path.join(documentsDir, F.teamId, document.id)).equals(pdf)).toBe(true);
+    if (engine === "sqlite") expect(fs.readFileSync(path.join(documentsDir, F.teamId, document.id)).equals(pdf)).toBe(true);
+    else expect(filesUnder(documentsDir).filter((file) => !file.startsWith("tmp"))).toEqual([]); // in the database only
+    expect((await storedDocumentBytes(h, F.teamId, document.id))?.equals(pdf)).toBe(true);
     expect(filesUnder(path.join(documentsDir, "tmp"))).toEqual([]);
 
     const entry = (await auditActions(h, F.teamId, document.id)).find((e) => e.action === "document.uploaded")!;
@@ -185,25 +200,25 @@ describe.each(ENGINES)("documents on %s", (engine) => {
   it("never serves a stored file whose bytes changed or vanished: 500 document_corrupted", async () => {
     const pdf = samplePdf("integrity");
     const doc = (await upload(filePart("integrity.pdf", pdf))).json().document;
-    const file = path.join(documentsDir, F.teamId, doc.id);
+    const replace = (bytes: Buffer | undefined) => replaceStoredDocumentBytes(h, F.teamId, doc.id, bytes);
 
     const flipped = Buffer.from(pdf);
     flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0x01; // same size, other hash
-    fs.writeFileSync(file, flipped);
+    await replace(flipped);
     const damaged = await F.members.validation.client.get(`${docsUrl()}/${doc.id}`);
     expect(damaged.statusCode).toBe(500);
     expect(damaged.headers["content-type"]).toMatch(/^application\/problem\+json/);
     expect(damaged.json().code).toBe("document_corrupted");
 
-    fs.writeFileSync(file, Buffer.concat([pdf, Buffer.from("appended")]));
+    await replace(Buffer.concat([pdf, Buffer.from("appended")]));
     expect((await F.members.validation.client.get(`${docsUrl()}/${doc.id}`)).json().code).toBe("document_corrupted");
 
-    fs.rmSync(file);
+    await replace(undefined);
     const missing = await F.members.validation.client.get(`${docsUrl()}/${doc.id}`);
     expect(missing.statusCode).toBe(500);
     expect(missing.json().code).toBe("document_corrupted");
 
-    fs.writeFileSync(file, pdf); // restored, it is served again
+    await replace(pdf); // restored, it is served again
     expect((await F.members.validation.client.get(`${docsUrl()}/${doc.id}`)).rawPayload.equals(pdf)).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-// Multipart uploads with binary bodies, real small PDF/PNG/JPEG files, and a look at what is on disk.
+// Multipart uploads with binary bodies, real small PDF/PNG/JPEG files, and a look at what is stored (on disk or in the database).
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -121,4 +121,39 @@ export function filesUnder(dir: string): string[] {
   };
   walk(dir);
   return found.sort();
+}
+
+/**
+ * What the document storage holds for a document (account/document-storage.ts): the file under
+ * DATA_DIR on SQLite, the chunks in the database on PostgreSQL; undefined when there is none.
+ */
+export async function storedDocumentBytes(h: TestApp, teamId: string, documentId: string): Promise<Buffer | undefined> {
+  if (h.t.db.engine === "sqlite") {
+    const file = documentFile(h, teamId, documentId);
+    return fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+  }
+  const rows = await h.t.db.kysely.selectFrom("documentChunks").select("bytes").where("documentId", "=", documentId).orderBy("position").execute();
+  return rows.length === 0 ? undefined : Buffer.concat(rows.map((row) => row.bytes));
+}
+
+/** Replaces a stored document's bytes behind the server's back (damage, a swap), or removes them (undefined). */
+export async function replaceStoredDocumentBytes(h: TestApp, teamId: string, documentId: string, bytes: Buffer | undefined): Promise<void> {
+  if (h.t.db.engine === "sqlite") {
+    const file = documentFile(h, teamId, documentId);
+    if (bytes) fs.writeFileSync(file, bytes);
+    else fs.rmSync(file);
+    return;
+  }
+  await h.t.db.kysely.deleteFrom("documentChunks").where("documentId", "=", documentId).execute();
+  const CHUNK = 256 * 1024;
+  for (let position = 0; bytes && position * CHUNK < bytes.length; position++) {
+    await h.t.db.kysely
+      .insertInto("documentChunks")
+      .values({ documentId, position, bytes: bytes.subarray(position * CHUNK, (position + 1) * CHUNK) })
+      .execute();
+  }
+}
+
+function documentFile(h: TestApp, teamId: string, documentId: string): string {
+  return path.join(h.config.dataDir, "documents", teamId, documentId);
 }

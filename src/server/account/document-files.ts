@@ -1,7 +1,8 @@
 // Uploaded documents on disk. An upload is streamed to DATA_DIR/documents/tmp/ while it is
-// sniffed, hashed and measured, and only then renamed to DATA_DIR/documents/<teamId>/<documentId>
-// by the command that records it. Both live under one directory, so the rename is atomic: a
-// document file is either wholly in place or absent, never half-written under its final name.
+// sniffed, hashed and measured, and only then handed to the document storage by the command that
+// records it (document-storage.ts: renamed to DATA_DIR/documents/<teamId>/<documentId> on SQLite,
+// copied into the database on PostgreSQL). Both paths live under one directory, so the rename is
+// atomic: a document file is either wholly in place or absent, never half-written under its name.
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
@@ -91,11 +92,6 @@ export function sanitizeFilename(raw: string | undefined): string {
   const cleaned = base.normalize("NFC").replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, "").trim();
   const limited = Array.from(cleaned).slice(0, FILENAME_MAX).join("").trim();
   return limited === "" || /^\.+$/.test(limited) ? "document" : limited;
-}
-
-/** After a team's deletion has committed: its documents' files go too (the rows went by cascade). */
-export async function removeTeamDocuments(dataDir: string, teamId: string): Promise<void> {
-  await fs.rm(path.join(documentsRoot(dataDir), teamId), { recursive: true, force: true });
 }
 
 /** At start-up: uploads a crash interrupted mid-stream are left as .part files; nothing refers to them. */

@@ -2,7 +2,7 @@
 // starts by locking its row (commands/team-lock.ts): a deletion waits for the writes already under
 // way in the team, and the writes that come after it find the team gone (404).
 import { auditActorOf } from "../auth/principal.js";
-import { removeTeamDocuments } from "../account/document-files.js";
+import { documentStorage } from "../account/document-storage.js";
 import { canonicalName } from "../auth/names.js";
 import type { Ctx, TeamCtx } from "../context.js";
 import { inTransaction } from "../db/transaction.js";
@@ -40,7 +40,7 @@ export async function renameTeam(ctx: TeamCtx, input: { name: string }): Promise
 
 export async function deleteTeam(ctx: TeamCtx): Promise<void> {
   await deleteTeamRows(ctx);
-  await removeTeamDocuments(ctx.config.dataDir, ctx.team.id);
+  await documentStorage(ctx.db, ctx.config.dataDir).removeTeam(ctx.team.id);
 }
 
 async function deleteTeamRows(ctx: TeamCtx): Promise<void> {

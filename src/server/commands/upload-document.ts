@@ -1,11 +1,11 @@
-// Recording an uploaded validation document: the staged file is renamed into the team's directory
-// and its row and audit entry written in one transaction. If anything fails, before or at commit,
-// the file goes too: a refused upload leaves nothing on disk.
+// Recording an uploaded validation document: the staged upload becomes the document's content
+// (account/document-storage.ts: a file under DATA_DIR, or rows of PostgreSQL) and its row and audit
+// entry are written in one transaction. If anything fails, before or at commit, the content goes
+// too: a refused upload leaves nothing stored.
 import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
-import fs from "node:fs/promises";
-import path from "node:path";
-import { documentPath, removeFile } from "../account/document-files.js";
+import { removeFile } from "../account/document-files.js";
 import type { StagedUpload } from "../account/document-files.js";
+import { documentStorage } from "../account/document-storage.js";
 import type { TeamCtx } from "../context.js";
 import type { Executor } from "../db/transaction.js";
 import { inTransaction } from "../db/transaction.js";
@@ -26,13 +26,14 @@ export async function recordUploadedDocument(ctx: TeamCtx, orderId: string, stag
   const teamId = ctx.team.id;
   const now = ctx.clock.now();
   const id = newId(now.getTime());
-  const finalPath = documentPath(ctx.config.dataDir, teamId, id);
-  // A deadlock runs the transaction again (inTransaction): the file is moved only once.
-  let moved = false;
+  const storage = documentStorage(ctx.db, ctx.config.dataDir);
   try {
     await inTransaction(ctx.db, async (tx) => {
-      // The team first: a deletion under way finishes before this, or this before it (and then
-      // the deletion removes the team's files after its commit).
+      // The content first, before any lock (see document-storage.ts): once the row is visible, its
+      // content is already in place, and a failure below takes it away again.
+      await storage.put(tx, staged, teamId, id);
+      // Then the team: a deletion under way finishes before this, or this before it (and then
+      // the deletion removes the team's documents with it).
       await lockTeam(tx, ctx.db, teamId);
       // Checked again under the lock: the order may have been refunded while the file streamed in.
       assertNotRefunded(await lockOrderOfTeam(tx, ctx.db.engine, teamId, orderId));
@@ -58,17 +59,12 @@ export async function recordUploadedDocument(ctx: TeamCtx, orderId: string, stag
         target: id,
         details: { orderId, filename, mediaType: staged.mediaType, size: staged.size, sha256: staged.sha256 },
       });
-      // Last step before commit: once the row is visible, its file is already in place.
-      await fs.mkdir(path.dirname(finalPath), { recursive: true, mode: 0o700 });
-      if (!moved) {
-        await fs.rename(staged.tempPath, finalPath);
-        moved = true;
-      }
     });
   } catch (error) {
-    await removeFile(staged.tempPath);
-    await removeFile(finalPath);
+    await storage.discard(teamId, id);
     throw error;
+  } finally {
+    await removeFile(staged.tempPath); // moved or copied by now, or refused
   }
   return id;
 }

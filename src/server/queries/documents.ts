@@ -1,9 +1,9 @@
 // An order's validation documents: the list, one document, and its bytes, checked against the
 // size and SHA-256 recorded at upload before a single byte is sent.
 import { createHash } from "node:crypto";
-import fs from "node:fs/promises";
+import { Readable } from "node:stream";
 import type { FastifyBaseLogger } from "fastify";
-import { documentPath } from "../account/document-files.js";
+import type { DocumentStorage, StoredContent } from "../account/document-storage.js";
 import type { DocumentMediaType } from "../account/document-types.js";
 import { presentActor } from "../auth/principal.js";
 import type { Executor } from "../db/transaction.js";
@@ -75,36 +75,63 @@ export async function getDocument(executor: Executor, teamId: string, orderId: s
 }
 
 /**
- * The document and its bytes, verified: a file that is missing, of another size or another hash
- * than recorded is never sent (a validator must not approve on a damaged or swapped file). That
- * is a fault of the store, not of the request: logged as an error, answered 500 document_corrupted.
- * Documents are at most 10 MiB, so they are read whole: what was checked is exactly what is sent.
+ * The document and a stream of its bytes, verified: content that is missing, of another size or
+ * another hash than recorded is never sent (a validator must not approve on a damaged or swapped
+ * file). That is a fault of the store, not of the request: logged as an error, answered 500
+ * document_corrupted. The content is read twice, a piece at a time, so no document is ever held
+ * whole in memory: once to check it before answering, then as it is sent, checked again on the
+ * way; should it change in between, the stream fails before its end and the client never receives
+ * a whole altered file.
  */
 export async function readDocument(
   executor: Executor,
-  dataDir: string,
+  storage: DocumentStorage,
   log: FastifyBaseLogger,
   ids: { teamId: string; orderId: string; documentId: string },
-): Promise<{ document: DocumentDto; content: Buffer }> {
+): Promise<{ document: DocumentDto; content: Readable }> {
   const document = await getDocument(executor, ids.teamId, ids.orderId, ids.documentId);
-  const file = documentPath(dataDir, ids.teamId, ids.documentId);
-  const corrupted = (problem: string, extra: Record<string, unknown> = {}): never => {
-    log.error({ documentId: document.id, teamId: ids.teamId, file, problem, ...extra }, "stored document failed its integrity check");
-    throw new AppError("document_corrupted", `The stored copy of this document is ${problem}; it was not sent. Please upload it again.`);
+  const fault = (problem: string, extra: Record<string, unknown>) => {
+    log.error({ documentId: document.id, teamId: ids.teamId, problem, ...extra }, "stored document failed its integrity check");
+    return new AppError("document_corrupted", `The stored copy of this document is ${problem}; it was not sent. Please upload it again.`);
   };
-  let content: Buffer;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.size !== document.size) corrupted("damaged (its size changed)", { expectedSize: document.size, actualSize: stat.size });
-    content = await fs.readFile(file);
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") corrupted("missing");
-    throw error;
+  const stored = await storage.open(ids.teamId, ids.documentId);
+  if (!stored) throw fault("missing", {});
+  if (stored.size !== document.size) throw fault("damaged (its size changed)", { expectedSize: document.size, actualSize: stored.size });
+  const problem = await mismatch(stored, document);
+  if (problem) throw fault("damaged (its checksum changed)", problem);
+  return {
+    document,
+    content: Readable.from(
+      (async function* () {
+        const hash = createHash("sha256");
+        let size = 0;
+        // One piece is held back: the last is sent only once the whole has been checked again.
+        let held: Buffer | undefined;
+        for await (const chunk of stored.read()) {
+          size += chunk.length;
+          hash.update(chunk);
+          if (held) yield held;
+          held = chunk;
+        }
+        const actualSha256 = hash.digest("hex");
+        if (size !== document.size || actualSha256 !== document.sha256) {
+          throw fault("damaged (it changed while being sent)", { expectedSha256: document.sha256, actualSha256, actualSize: size });
+        }
+        if (held) yield held;
+      })(),
+    ),
+  };
+}
+
+/** Reads the content through once: undefined when its size and SHA-256 are the recorded ones. */
+async function mismatch(stored: StoredContent, document: DocumentDto): Promise<Record<string, unknown> | undefined> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of stored.read()) {
+    size += chunk.length;
+    hash.update(chunk);
   }
-  const sha256 = createHash("sha256").update(content).digest("hex");
-  if (content.length !== document.size || sha256 !== document.sha256) {
-    corrupted("damaged (its checksum changed)", { expectedSha256: document.sha256, actualSha256: sha256 });
-  }
-  return { document, content };
+  const actualSha256 = hash.digest("hex");
+  if (size === document.size && actualSha256 === document.sha256) return undefined;
+  return { expectedSha256: document.sha256, actualSha256, actualSize: size };
 }

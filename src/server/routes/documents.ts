@@ -1,10 +1,12 @@
 // /api/teams/:teamId/orders/:orderId/documents: upload (multipart, field "file"), list, download.
 // Multipart parsing is registered for these routes only, so no other route accepts it.
+import type { Readable } from "node:stream";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import { removeFile, sanitizeFilename, stageUpload } from "../account/document-files.js";
 import type { StagedUpload } from "../account/document-files.js";
+import { documentStorage } from "../account/document-storage.js";
 import { MAX_DOCUMENT_BYTES } from "../account/document-types.js";
 import { assertOrderTakesDocuments, recordUploadedDocument } from "../commands/upload-document.js";
 import { AppError } from "../errors.js";
@@ -30,6 +32,7 @@ function missingFile(): never {
 }
 
 export async function documentRoutes(base: FastifyInstance, services: Services): Promise<void> {
+  const storage = documentStorage(services.db, services.config.dataDir);
   await base.register(async (scope) => {
     await scope.register(multipart, {
       limits: {
@@ -120,13 +123,15 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
           summary: "Download a document (as an attachment, its checksum verified first)",
           params: Type.Object({ teamId: Id, orderId: Id, documentId: Id }, { additionalProperties: false }),
           produces: ["application/pdf", "image/png", "image/jpeg"],
-          response: { 200: Type.Unsafe<Buffer>({ type: "string", format: "binary" }), ...problems(400, 401, 403, 404, 500) },
+          response: { 200: Type.Unsafe<Readable>({ type: "string", format: "binary" }), ...problems(400, 401, 403, 404, 500) },
         },
       },
       async (request, reply) => {
-        const { document, content } = await readDocument(services.db.kysely, services.config.dataDir, request.log, request.params);
+        const { document, content } = await readDocument(services.db.kysely, storage, request.log, request.params);
         return reply
           .type(document.mediaType)
+          // Streamed: the length tells the client that a stream cut short is not the whole file.
+          .header("content-length", document.size)
           .header("content-disposition", attachmentDisposition(document.filename))
           .header("x-content-type-options", "nosniff")
           // Should a browser open it anyway, it runs nothing, loads nothing on our origin, and no
