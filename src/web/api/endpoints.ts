@@ -4,6 +4,9 @@ import type { UploadOptions } from "./client";
 import type { Role } from "../../shared/permissions";
 import type {
   AccountSessionDto,
+  AcmeCredentialPageDto,
+  CreatedAcmeCredentialDto,
+  NewAcmeCredentialInput,
   ApiKeyDto,
   AuditFilter,
   AuditItemDto,
@@ -115,6 +118,12 @@ export const apiKeysApi = {
   list: (teamId: string, query: PageQuery) => http.get<Page<ApiKeyDto>>(`${team(teamId)}/api-keys`, query),
   create: (teamId: string, body: NewApiKeyInput) => http.post<CreatedApiKeyDto>(`${team(teamId)}/api-keys`, body),
   revoke: (teamId: string, apiKeyId: string) => http.delete(`${team(teamId)}/api-keys/${enc(apiKeyId)}`),
+};
+
+export const acmeCredentialsApi = {
+  list: (teamId: string, query: PageQuery) => http.get<AcmeCredentialPageDto>(`${team(teamId)}/acme-credentials`, query),
+  create: (teamId: string, body: NewAcmeCredentialInput) => http.post<CreatedAcmeCredentialDto>(`${team(teamId)}/acme-credentials`, body),
+  revoke: (teamId: string, credentialId: string) => http.delete(`${team(teamId)}/acme-credentials/${enc(credentialId)}`),
 };
 
 // The certificate account.

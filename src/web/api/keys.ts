@@ -9,6 +9,7 @@ export const keys = {
   invitationsAll: (teamId: string) => ["team", teamId, "invitations"] as const,
   audit: (teamId: string) => ["team", teamId, "audit"] as const,
   apiKeys: (teamId: string) => ["team", teamId, "api-keys"] as const,
+  acmeCredentials: (teamId: string) => ["team", teamId, "acme-credentials"] as const,
   publicInvitation: (token: string) => ["invitation", token] as const,
   products: ["products"] as const,
   // Everything about a team's orders starts with ordersAll, so one invalidation refreshes it all.

@@ -27,6 +27,7 @@ export const NAV: NavSection[] = [
       { to: "invitations", label: "Invitations", anyOf: ["members.invite"] },
       { to: "audit", label: "Audit log", anyOf: ["audit.view"] },
       { to: "api-keys", label: "API keys", anyOf: ["automation.manage"] },
+      { to: "acme", label: "ACME", anyOf: ["automation.manage"] },
       { to: "settings", label: "Settings", anyOf: ["team.update", "team.delete", "team.transfer"] },
     ],
   },

@@ -2,7 +2,7 @@
 // names, and what it was done to as a link where the dashboard has a page for it (an order).
 // No raw ids on screen: an id the sentence does not need is left out; the CSV keeps them all.
 import type { AuditItemDto as AuditItem } from "../../../shared/schemas";
-import { formatBytes, formatMoney } from "../../ui/format";
+import { formatBytes, formatMoney, plural } from "../../ui/format";
 import { roleLabel } from "../roles/labels";
 
 /** The actions the filter offers, by family, in words. */
@@ -80,6 +80,14 @@ export const ACTION_GROUPS: readonly { family: string; label: string; actions: r
     actions: [
       ["api_key.created", "API key created"],
       ["api_key.revoked", "API key revoked"],
+    ],
+  },
+  {
+    family: "acme_credential",
+    label: "ACME credentials",
+    actions: [
+      ["acme_credential.created", "ACME credential created"],
+      ["acme_credential.revoked", "ACME credential revoked"],
     ],
   },
 ];
@@ -167,6 +175,10 @@ export function describeEntry(entry: AuditItem): Part[] {
       return [`created the API key ${quoted(target)}`];
     case "api_key.revoked":
       return [`revoked the API key ${quoted(target)}`];
+    case "acme_credential.created":
+      return [`created the ACME credential ${quoted(target)}`];
+    case "acme_credential.revoked":
+      return [`revoked the ACME credential ${quoted(target)}${Array.isArray(d.deactivatedAccountIds) && d.deactivatedAccountIds.length ? `, deactivating ${plural(d.deactivatedAccountIds.length, "ACME account")}` : ""}`];
     case "team.limit_changed":
       return [`changed the team limit of ${target} to ${String(d.to ?? "the default")}`];
     default:

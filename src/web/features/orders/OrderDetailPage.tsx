@@ -19,7 +19,7 @@ import { useOrder, useProducts } from "./hooks";
 import { OrderTimeline } from "./OrderTimeline";
 import { RefundButton } from "./RefundButton";
 import { StatusBadge } from "./StatusBadge";
-import { METHOD_NOUNS, domainsSummary, productName, shortId, validatedCount } from "./words";
+import { METHOD_NOUNS, SOURCE_LABELS, domainsSummary, placedByText, productName, shortId, validatedCount } from "./words";
 
 function BackLink() {
   const to = useTeamPath();
@@ -144,6 +144,12 @@ function OrderFacts({ teamId, order, product }: { teamId: string; order: Order; 
       <div>
         <dt>Product</dt>
         <dd>{product}</dd>
+      </div>
+      <div>
+        <dt>Placed by</dt>
+        <dd data-testid="order-placed-by">
+          {placedByText(order)} <span className="muted small">· {SOURCE_LABELS[order.source]}</span>
+        </dd>
       </div>
       <div>
         <dt>Price</dt>

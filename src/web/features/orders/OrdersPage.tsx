@@ -13,7 +13,7 @@ import { Loading } from "../../ui/Spinner";
 import { BuyCertificateDialog } from "./BuyCertificateDialog";
 import { useOrders, useProducts } from "./hooks";
 import { StatusBadge } from "./StatusBadge";
-import { STATUS_LABELS, daysLeftText, productName, shortId, validatedCount } from "./words";
+import { SOURCE_LABELS, STATUS_LABELS, daysLeftText, placedByText, productName, shortId, validatedCount } from "./words";
 
 /** The "expiring soon" view: the first reminder goes out 30 days before a certificate ends (SPEC 19). */
 const EXPIRING_DAYS = 30;
@@ -217,6 +217,11 @@ export function OrdersPage() {
                       {order.domains.length > 1 ? <span className="muted"> +{order.domains.length - 1} more</span> : null}
                       <br />
                       <span className="muted small mono">#{shortId(order.id)}</span>
+                      {order.source === "dashboard" ? null : (
+                        <span className="muted small block" data-testid="order-placed-by">
+                          {SOURCE_LABELS[order.source]} · {placedByText(order)}
+                        </span>
+                      )}
                     </td>
                     <td data-label="Product">{productName(products.data, order.productId)}</td>
                     <td data-label="Status">

@@ -67,3 +67,19 @@ export function daysLeftText(certificate: { notAfter: string; revokedAt: string 
   const days = Math.ceil(left / 86_400_000);
   return days === 1 ? "1 day left" : `${days} days left`;
 }
+
+export const SOURCE_LABELS: Record<Order["source"], string> = { dashboard: "Dashboard", api: "API", acme: "ACME" };
+
+/**
+ * Who placed an order, in words: the person; "An API key of …"; or, for an order placed by an ACME
+ * client, its account, the credential it registered with and that credential's creator.
+ */
+export function placedByText(order: Pick<Order, "placedBy" | "acmeCredential">): string {
+  const { placedBy } = order;
+  if (placedBy.type === "apiKey") return `An API key of ${placedBy.email}`;
+  if (placedBy.type === "acmeAccount") {
+    const credential = order.acmeCredential ? `credential “${order.acmeCredential.name}”, ` : "";
+    return `ACME account ${shortId(placedBy.id)} (${credential}created by ${placedBy.email})`;
+  }
+  return placedBy.email;
+}

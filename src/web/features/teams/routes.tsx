@@ -1,5 +1,6 @@
 import type { RouteObject } from "react-router";
 import { RequirePermission } from "../../app/guards";
+import { AcmePage } from "../acme/AcmePage";
 import { ApiKeysPage } from "../api-keys/ApiKeysPage";
 import { AuditPage } from "../audit/AuditPage";
 import { InvitationsPage } from "../invitations/InvitationsPage";
@@ -39,6 +40,14 @@ export const teamRoutes: RouteObject[] = [
     element: (
       <RequirePermission anyOf={["automation.manage"]}>
         <ApiKeysPage />
+      </RequirePermission>
+    ),
+  },
+  {
+    path: "acme",
+    element: (
+      <RequirePermission anyOf={["automation.manage"]}>
+        <AcmePage />
       </RequirePermission>
     ),
   },
