@@ -19,7 +19,7 @@ const INVITEE = { name: "Linus Pauling", email: "linus@example.com", password: "
 /** Not the Owner's default team: that one can be neither transferred nor deleted, so those dialogs never open there. */
 const TEAM = "Difference Engine";
 /** Every page the Owner's navigation lists (src/web/app/nav.ts), in its order. */
-const NAV_PAGES = ["Overview", "Members", "Invitations", "Audit log", "API keys", "Settings", "Orders", "Domains", "Organization", "Billing"];
+const NAV_PAGES = ["Overview", "Members", "Invitations", "Audit log", "API keys", "ACME", "Settings", "Orders", "Domains", "Organization", "Billing"];
 
 let certdesk: Certdesk | undefined;
 let browser: Browser | undefined;
@@ -94,7 +94,7 @@ describe("accessibility of every page and dialog", () => {
     await certdesk?.stop();
   });
 
-  it("sets up a team with a member, a pending invitation, a billing profile, an order and an API key", async () => {
+  it("sets up a team with a member, a pending invitation, a billing profile, an order, an API key and an ACME credential", async () => {
     await owner.goto("/signup");
     await signUp(owner, OWNER);
     await expect.poll(() => new URL(owner.url()).pathname, POLL).toMatch(/^\/teams\/[^/]+$/);
@@ -120,6 +120,8 @@ describe("accessibility of every page and dialog", () => {
     orderId = (await order.json()).order.id;
     const key = await api.post(`/api/teams/${teamId}/api-keys`, { headers: CSRF, data: { name: "deploy script", permissions: ["orders.view"] } });
     expect(key.status()).toBe(201);
+    const credential = await api.post(`/api/teams/${teamId}/acme-credentials`, { headers: CSRF, data: { name: "web servers", productId: "dv-1y", billingProfileId } });
+    expect(credential.status()).toBe(201);
     // A second session, so the account page lists another.
     const other = await browser!.newContext({ baseURL: certdesk!.baseUrl, userAgent: "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0" });
     expect((await other.request.post("/api/auth/login", { headers: CSRF, data: { email: OWNER.email, password: OWNER.password } })).status()).toBe(200);
@@ -216,6 +218,17 @@ describe("accessibility of every page and dialog", () => {
     await checkDialog(owner, createKey, "create key dialog with errors");
     await owner.getByRole("button", { name: "Revoke deploy script" }).click();
     await checkDialog(owner, owner.getByRole("dialog", { name: "Revoke deploy script?" }), "revoke key dialog");
+
+    await owner.goto(`/teams/${teamId}/acme`);
+    await pageSettled(owner, "ACME");
+    await owner.getByRole("button", { name: "New credential" }).first().click();
+    const newCredential = owner.getByRole("dialog", { name: "New ACME credential" });
+    await newCredential.getByLabel("Billing profile").waitFor();
+    await newCredential.getByRole("button", { name: "Create credential" }).click();
+    await newCredential.getByText("Give the credential a name, such as the servers or cluster that will use it.").waitFor();
+    await checkDialog(owner, newCredential, "new ACME credential dialog with errors");
+    await owner.getByRole("button", { name: "Revoke web servers" }).click();
+    await checkDialog(owner, owner.getByRole("dialog", { name: "Revoke web servers?" }), "revoke ACME credential dialog");
 
     await owner.goto(`/teams/${teamId}/settings`);
     await pageSettled(owner, "settings");

@@ -21,6 +21,7 @@ const PAGES: { link: string; heading: string | RegExp }[] = [
   { link: "Invitations", heading: "Invitations" },
   { link: "Audit log", heading: "Audit log" },
   { link: "API keys", heading: "API keys" },
+  { link: "ACME", heading: "ACME" },
   { link: "Settings", heading: "Settings" },
   { link: "Orders", heading: "Orders" },
   { link: "Billing", heading: "Billing" },
