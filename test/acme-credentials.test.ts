@@ -182,6 +182,27 @@ describe.each(ENGINES)("ACME credentials on %s", (engine) => {
     expect(creation).toMatchObject({ target: "to revoke", details: { keyId: acmeCredential.keyId, productId: "dv-1y", billingProfileId: profileId } });
   });
 
+  it("revoked twice at once, is revoked once: both answers 204, one audit entry, its account deactivated", async () => {
+    const { acmeCredential } = await created("raced");
+    const account = await bindAccount(acmeCredential.id);
+    const answers = await Promise.all([f.owner.client.delete(`${url()}/${acmeCredential.id}`), f.members.account_admin.client.delete(`${url()}/${acmeCredential.id}`)]);
+    expect(answers.map((a) => a.statusCode)).toEqual([204, 204]);
+    const audit = (await f.owner.client.get(`/api/teams/${f.teamId}/audit?limit=100`)).json().items as { action: string; details: Record<string, unknown> }[];
+    expect(audit.filter((e) => e.action === "acme_credential.revoked" && e.details.acmeCredentialId === acmeCredential.id)).toHaveLength(1);
+    expect((await listed()).find((c) => c.id === acmeCredential.id)!.accounts).toMatchObject([{ id: account, status: "deactivated" }]);
+  });
+
+  it("documents the three routes in the OpenAPI answer, the HMAC key only in the 201", async () => {
+    const doc = (await h.client().get("/api/openapi.json")).json();
+    const list = doc.paths["/api/teams/{teamId}/acme-credentials"];
+    const one = doc.paths["/api/teams/{teamId}/acme-credentials/{credentialId}"];
+    for (const operation of [list.get, list.post, one.delete]) expect(operation.summary).toBeTruthy();
+    expect(list.post.description).toContain("--eab-kid");
+    expect(Object.keys(list.post.responses["201"].content["application/json"].schema.properties).sort()).toEqual(["acmeCredential", "hmacKey"]);
+    expect(JSON.stringify(list.get.responses["200"])).not.toContain("hmacKey");
+    expect(Object.keys(one.delete.responses)).toContain("204");
+  });
+
   it("refuses bad input with the API's codes, and writes nothing", async () => {
     const count = async () => Number((await h.t.db.kysely.selectFrom("acmeCredentials").select((eb) => eb.fn.countAll().as("n")).executeTakeFirstOrThrow()).n);
     const before = await count();
