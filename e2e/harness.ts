@@ -82,6 +82,15 @@ export interface StartOptions {
   databaseUrl?: string;
   /** DCV_HTTP_PORT: where certdesk fetches http and http-01 challenges (an ACME client's standalone server). */
   dcvHttpPort?: number;
+  /**
+   * For several servers of one deployment (test/two-servers.test.ts): the settings they must share,
+   * MASTER_KEY, BASE_URL (the load balancer's address; `baseUrl` stays this server's own) and
+   * SMTP_URL, and one DNS server, which the caller then owns and closes.
+   */
+  masterKey?: string;
+  sharedBaseUrl?: string;
+  smtpUrl?: string;
+  dns?: TestDns;
 }
 
 /** `certdesk serve` on a free port with a fresh DATA_DIR (e-mails as .eml files in DATA_DIR/mail). */
@@ -89,7 +98,7 @@ export async function startCertdesk(options: StartOptions = {}): Promise<Certdes
   const dataDir = await mkdtemp(join(tmpdir(), "certdesk-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const dns = await startTestDns();
+  const dns = options.dns ?? (await startTestDns());
   const env: NodeJS.ProcessEnv = {
     ...process.env, PORT: String(port), DATA_DIR: dataDir, BASE_URL: baseUrl, RATE_LIMIT_SCALE: "100", DCV_DNS_SERVERS: dns.server,
   };
@@ -98,6 +107,9 @@ export async function startCertdesk(options: StartOptions = {}): Promise<Certdes
   for (const name of unset) delete env[name];
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   if (options.dcvHttpPort) env.DCV_HTTP_PORT = String(options.dcvHttpPort);
+  if (options.masterKey) env.MASTER_KEY = options.masterKey;
+  if (options.sharedBaseUrl) env.BASE_URL = options.sharedBaseUrl;
+  if (options.smtpUrl) env.SMTP_URL = options.smtpUrl;
   const server = spawn(process.execPath, [join(ROOT, "bin/certdesk.js"), "serve"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let serverLog = "";
   const keep = (chunk: Buffer) => {
@@ -113,7 +125,7 @@ export async function startCertdesk(options: StartOptions = {}): Promise<Certdes
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (server.exitCode === null) server.kill("SIGKILL");
     }
-    await dns.close();
+    if (!options.dns) await dns.close();
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
