@@ -90,6 +90,16 @@ export const ACTION_GROUPS: readonly { family: string; label: string; actions: r
       ["acme_credential.revoked", "ACME credential revoked"],
     ],
   },
+  {
+    family: "acme_account",
+    label: "ACME accounts",
+    actions: [
+      ["acme_account.created", "ACME account registered"],
+      ["acme_account.updated", "ACME account contact changed"],
+      ["acme_account.key_changed", "ACME account key changed"],
+      ["acme_account.deactivated", "ACME account deactivated"],
+    ],
+  },
 ];
 
 const ACTION_WORDS = new Map(ACTION_GROUPS.flatMap((group) => group.actions));
@@ -177,6 +187,14 @@ export function describeEntry(entry: AuditItem): Part[] {
       return [`revoked the API key ${quoted(target)}`];
     case "acme_credential.created":
       return [`created the ACME credential ${quoted(target)}`];
+    case "acme_account.created":
+      return ["registered an ACME account with a credential of the team"];
+    case "acme_account.updated":
+      return ["changed the contact of its ACME account"];
+    case "acme_account.key_changed":
+      return ["changed the key of its ACME account"];
+    case "acme_account.deactivated":
+      return ["deactivated its ACME account"];
     case "acme_credential.revoked":
       return [`revoked the ACME credential ${quoted(target)}${Array.isArray(d.deactivatedAccountIds) && d.deactivatedAccountIds.length ? `, deactivating ${plural(d.deactivatedAccountIds.length, "ACME account")}` : ""}`];
     case "team.limit_changed":
