@@ -8,6 +8,7 @@ import { registerDashboard } from "./plugins/dashboard.js";
 import { answerClientError, frameworkProblem, registerErrorHandling, sendProblem } from "./plugins/errors.js";
 import { registerJsonBodies } from "./plugins/json-body.js";
 import { Limiter } from "./limits/limiter.js";
+import { limitStoreFor } from "./limits/shared-store.js";
 import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
 import { registerApiReference, registerOpenApi } from "./plugins/openapi.js";
 import { apiScope } from "./api-scope.js";
@@ -56,7 +57,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   const services: Services = {
     ...deps,
     log: app.log,
-    limits: new Limiter(deps.clock, deps.config.rateLimitScale),
+    limits: new Limiter(deps.clock, deps.config.rateLimitScale, limitStoreFor(app, deps)),
     background: registerBackgroundWork(app),
   };
 

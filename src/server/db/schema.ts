@@ -331,6 +331,17 @@ export interface CacheVersionTable {
   version: ColumnType<string | number, string | number, string | number>; // bigint: text from PostgreSQL
 }
 
+/** A rate-limit counter every server shares, PostgreSQL only (migration 0015, limits/shared-store.ts); times in ms since the epoch. */
+export interface LimitCountersTable {
+  limitName: string;
+  key: string;
+  windowStart: ColumnType<string | number, number, number>; // bigint: text from PostgreSQL
+  count: number;
+  last: ColumnType<string | number, number, number>;
+  expiresAt: ColumnType<string | number, number, number>;
+  updatedAt: ColumnType<string | number, number, number>;
+}
+
 export interface Database {
   acmeCredentials: AcmeCredentialsTable;
   acmeAccounts: AcmeAccountsTable;
@@ -360,6 +371,7 @@ export interface Database {
   passwordResets: PasswordResetsTable;
   auditLog: AuditLogTable;
   outbox: OutboxTable;
+  limitCounters: LimitCountersTable;
   cacheVersion: CacheVersionTable;
 }
 

@@ -2,11 +2,11 @@
 // on the hot path of every request (the per-minute budget runs in a callback hook; an await there
 // was measured as too costly), so check-and-count must not wait for a network round trip.
 //
-// Only the in-memory store exists today: every server counts on its own, so N servers allow up to
-// N times each budget. A store shared through PostgreSQL, for several servers, can be added behind
-// this interface as a write-behind cache: it answers from its local entries (as this one does) and,
+// Two stores: this process's memory (SQLite: one server), and on PostgreSQL a write-behind cache
+// shared by every server (shared-store.ts): it answers from its local entries as this one does and,
 // off the request path, adds its local increments to a counters table and reads the totals back,
-// so that the servers converge within a flush interval.
+// so that the servers converge within an exchange (a second); without it N servers would allow up
+// to N times each budget. limitStoreFor() there picks one.
 
 /** One key's counter under one limit: a fixed window from `start`, or failures since `start`. */
 export interface LimitEntry {

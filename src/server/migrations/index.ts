@@ -16,6 +16,7 @@ import * as m0011 from "./0011_member_count.js";
 import * as m0012 from "./0012_order_search.js";
 import * as m0013 from "./0013_acme.js";
 import * as m0014 from "./0014_shared_state.js";
+import * as m0015 from "./0015_limit_counters.js";
 import * as m0016 from "./0016_read_cache.js";
 
 export const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   "0012_order_search": m0012,
   "0013_acme": m0013,
   "0014_shared_state": m0014,
+  "0015_limit_counters": m0015,
   "0016_read_cache": m0016,
 };
 
