@@ -91,7 +91,8 @@ describe("ACME credentials in Chromium", () => {
     const shown = owner.getByRole("dialog", { name: `ACME credential ${CREDENTIAL} created` });
     await shown.getByText("Copy the HMAC key now: it will not be shown again").waitFor();
     const values = (await shown.locator(".copy-field-value").allInnerTexts()).map((v) => v.trim());
-    [keyId, hmacKey] = values;
+    keyId = values[0] ?? "";
+    hmacKey = values[1] ?? "";
     expect(keyId).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     expect(hmacKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(values[2]).toBe(directoryUrl);
