@@ -13,7 +13,7 @@ import { createTestApp } from "./helpers/app.js";
 import type { Client, TestApp } from "./helpers/app.js";
 import { createApiKey, keyClient } from "./helpers/api-keys.js";
 import { ENGINES } from "./helpers/engines.js";
-import { addBillingProfile, buildTeamFixture, placeOrder } from "./helpers/fixtures.js";
+import { addBillingProfile, buildTeamFixture, createTeam, placeOrder } from "./helpers/fixtures.js";
 import type { TeamFixture } from "./helpers/fixtures.js";
 
 const HMAC_KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/; // 32 bytes, base64url without padding
@@ -267,6 +267,29 @@ describe.each(ENGINES)("ACME credentials on %s", (engine) => {
     expect(list.find((o) => o.id === dashboardOrder)).toMatchObject({ source: "dashboard", placedBy: { type: "user", id: f.owner.user.id }, acmeCredential: null });
     const charge = (await f.owner.client.get(`/api/teams/${f.teamId}/transactions`)).json().items.find((t: { orderId: string }) => t.orderId === orderId);
     expect(charge.actor).toEqual(expected.placedBy);
+  });
+
+  it("goes with its team: a team with a credential, a bound account and an ACME order is deleted whole", async () => {
+    const teamId = await createTeam(f.owner.client, "Short-lived ACME team");
+    const profile = await addBillingProfile(f.owner.client, teamId);
+    const response = await f.owner.client.post(url(teamId), { name: "temporary", productId: "dv-1y", billingProfileId: profile });
+    expect(response.statusCode, response.body).toBe(201);
+    const credentialId = response.json().acmeCredential.id as string;
+    const account = newId(h.clock.now().getTime());
+    await h.t.db.kysely
+      .insertInto("acmeAccounts")
+      .values({ id: account, credentialId, teamId, thumbprint: `thumb-${account}`, jwk: "{}", status: "valid", createdAt: h.clock.now().toISOString(), lastUsedAt: null })
+      .execute();
+    const orderId = await placeOrder(f.owner.client, teamId, profile);
+    await h.t.db.kysely.updateTable("orders").set({ source: "acme", acmeAccountId: account }).where("id", "=", orderId).execute();
+    await h.t.db.kysely.insertInto("acmeOrders").values({ orderId, accountId: account, expiresAt: h.clock.now().toISOString(), error: null, finalizedAt: null }).execute();
+
+    const deleted = await f.owner.client.delete(`/api/teams/${teamId}`);
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    for (const table of ["acmeCredentials", "acmeAccounts"] as const) {
+      expect(await h.t.db.kysely.selectFrom(table).select("id").where("teamId", "=", teamId).execute(), table).toEqual([]);
+    }
+    expect(await h.t.db.kysely.selectFrom("acmeOrders").select("orderId").where("orderId", "=", orderId).execute()).toEqual([]);
   });
 
   it("needs automation.manage; a key holding it creates one, its creator the accountable person and the key the audited actor", async () => {
