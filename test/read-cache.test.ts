@@ -97,6 +97,12 @@ describe("the read cache on SQLite", () => {
     expect(loaded).toEqual(["k0"]);
   });
 
+  it("runs one load for requests that miss the same key at once", async () => {
+    const [first, second] = await Promise.all([countProducts(), countProducts()]);
+    expect(loads).toBe(1);
+    expect(second).toBe(first);
+  });
+
   it("does not keep a result when a write ran while it was being read", async () => {
     let step = 0;
     const racing = await cachedRead(t.db.kysely, racingKey(), async () => {
@@ -184,6 +190,15 @@ describe.runIf(ENGINES.includes("postgres"))("the read cache on PostgreSQL", () 
     await addUser(t.db, "own-autocommit@example.com");
     expect((await countUsers()).n).toBe(before.n + 2);
     expect(loads).toBe(3);
+  });
+
+  it("is not emptied by the frequent writes to tables it does not serve from (a session's touch)", async () => {
+    await lookUp();
+    await countUsers();
+    await t.db.kysely.updateTable("sessions").set({ lastSeenAt: new Date().toISOString() }).where("tokenHash", "=", "none").execute();
+    await inTransaction(t.db, (tx) => tx.updateTable("sessions").set({ lastSeenAt: new Date().toISOString() }).where("tokenHash", "=", "none").execute());
+    await countUsers();
+    expect(loads).toBe(1);
   });
 
   it("does not keep a result when a write of this process committed while it was being read", async () => {

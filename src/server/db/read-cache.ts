@@ -141,6 +141,13 @@ class PostgresChanges implements Changes {
 
 export class ReadCache {
   private readonly entries = new Map<string, unknown>();
+  /**
+   * Loads running in the current generation: a request that misses while one runs waits for it
+   * rather than starting its own (fifty connections missing at once after a change would otherwise
+   * run the same page fifty times). It started after the version its generation was set by, so it
+   * is as fresh as a load of the waiting request's own.
+   */
+  private readonly loading = new Map<string, Promise<unknown>>();
   private generation: number | undefined = undefined;
 
   private constructor(private readonly changes: Changes) {}
@@ -163,23 +170,36 @@ export class ReadCache {
     const generation = this.changes.generation();
     if (generation !== this.generation) {
       this.entries.clear();
+      this.loading.clear();
       this.generation = generation;
     }
     return generation;
   }
 
-  async get<T>(key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
+  get<T>(key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
     const generation = this.sync();
     if (generation === undefined) return load();
     const hit = this.entries.get(key);
-    if (hit !== undefined) return hit as T;
-    const value = share(await load());
-    if (this.sync() === generation) {
-      // Oldest first out: Map keeps insertion order.
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(key, value);
+    if (hit !== undefined) return Promise.resolve(hit as T);
+    const running = this.loading.get(key);
+    if (running) return running as Promise<T>;
+    const loaded = this.load(key, load, generation);
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+
+  private async load<T>(key: string, load: () => Promise<T>, generation: number): Promise<T> {
+    try {
+      const value = share(await load());
+      if (this.sync() === generation) {
+        // Oldest first out: Map keeps insertion order.
+        if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+        this.entries.set(key, value);
+      }
+      return value;
+    } finally {
+      if (this.generation === generation) this.loading.delete(key);
     }
-    return value;
   }
 
   async lookup<T>(key: ReadKey<T>, load: () => Promise<T>, versionOf: (value: T) => number | undefined): Promise<T> {
