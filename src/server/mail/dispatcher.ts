@@ -4,7 +4,9 @@
 // before it is sent (several servers may poll the same PostgreSQL database; only one
 // wins each row), marked sent after the transport accepts it, and on failure retried
 // with exponential backoff and jitter. A process that dies while holding a claim
-// loses nothing: the claim is a lease that runs out, and the row is due again.
+// loses nothing: the claim is a lease that runs out, and the row is due again. Two servers'
+// dispatchers walking the same due rows thus share them, each row sent by one
+// (test/background-on-every-server.test.ts: 60 e-mails, 30 each, none twice).
 // Once sent, a row keeps its recipient, subject and times, but not its bodies.
 // The bodies are stored sealed (outbox.ts) and opened only here, just before sending.
 import { sql } from "kysely";
