@@ -1,9 +1,11 @@
-// Recording an uploaded validation document: the staged upload becomes the document's content
-// (account/document-storage.ts: a file under DATA_DIR, or rows of PostgreSQL) and its row and audit
-// entry are written in one transaction. If anything fails, before or at commit, the content goes
-// too: a refused upload leaves nothing stored.
+// Uploading a validation document, the whole use case in one place: the order is checked before a
+// byte of the body is read; the one file part is streamed to a staging file while it is sniffed,
+// measured and hashed (account/document-files.ts: 415, 413, 400); then the staged upload becomes the
+// document's content (account/document-storage.ts: a file under DATA_DIR, or rows of PostgreSQL)
+// and its row and audit entry are written in one transaction. If anything fails, before or at
+// commit, the content goes too: a refused upload leaves nothing stored.
 import { accountableUserId, apiKeyIdOf, auditActorOf } from "../auth/principal.js";
-import { removeFile } from "../account/document-files.js";
+import { removeFile, sanitizeFilename, stageUpload } from "../account/document-files.js";
 import type { StagedUpload } from "../account/document-files.js";
 import { documentStorage } from "../account/document-storage.js";
 import type { TeamCtx } from "../context.js";
@@ -15,14 +17,50 @@ import { recordAudit } from "./audit.js";
 import { assertNotRefunded, lockOrderOfTeam } from "./order-in-team.js";
 import { lockTeam } from "./team-lock.js";
 
+/** One part of a multipart/form-data body, in the order the client sent them. */
+export type UploadPart =
+  | { type: "file"; fieldname: string; filename?: string; file: AsyncIterable<Buffer> }
+  | { type: "field"; fieldname: string };
+
+/** The 400 for a body without exactly one file in the field "file". */
+export function notExactlyOneFile(): AppError {
+  return new AppError("invalid_request", 'Send the document as the multipart/form-data field "file".', {
+    errors: [{ field: "file", message: "is required (exactly one file)" }],
+  });
+}
+
+/**
+ * Uploads the one file of `parts` to the order; returns the new document's id. Reads `parts` to
+ * the end, so that a limit the parser hits after the file (a second file) is reported; a few small
+ * fields beside the file are tolerated and ignored.
+ */
+export async function uploadDocument(ctx: TeamCtx, orderId: string, parts: AsyncIterable<UploadPart>): Promise<string> {
+  await assertOrderTakesDocuments(ctx.db.kysely, ctx.team.id, orderId);
+  let staged: StagedUpload | undefined;
+  let filename = "";
+  try {
+    for await (const part of parts) {
+      if (part.type !== "file") continue;
+      if (part.fieldname !== "file" || staged) throw notExactlyOneFile();
+      staged = await stageUpload(ctx.config.dataDir, part.file);
+      filename = sanitizeFilename(part.filename);
+    }
+  } catch (error) {
+    if (staged) await removeFile(staged.tempPath);
+    throw error;
+  }
+  if (!staged) throw notExactlyOneFile();
+  return recordUploadedDocument(ctx, orderId, staged, filename);
+}
+
 /** Checked before the body is read, so an upload to a missing or closed order is refused unread. */
-export async function assertOrderTakesDocuments(executor: Executor, teamId: string, orderId: string): Promise<void> {
+async function assertOrderTakesDocuments(executor: Executor, teamId: string, orderId: string): Promise<void> {
   const order = await executor.selectFrom("orders").selectAll().where("id", "=", orderId).where("teamId", "=", teamId).executeTakeFirst();
   if (!order) throw new AppError("not_found", "No such order.");
   assertNotRefunded(order);
 }
 
-export async function recordUploadedDocument(ctx: TeamCtx, orderId: string, staged: StagedUpload, filename: string): Promise<string> {
+async function recordUploadedDocument(ctx: TeamCtx, orderId: string, staged: StagedUpload, filename: string): Promise<string> {
   const teamId = ctx.team.id;
   const now = ctx.clock.now();
   const id = newId(now.getTime());

@@ -4,11 +4,10 @@ import type { Readable } from "node:stream";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import { removeFile, sanitizeFilename, stageUpload } from "../account/document-files.js";
-import type { StagedUpload } from "../account/document-files.js";
 import { documentStorage } from "../account/document-storage.js";
 import { MAX_DOCUMENT_BYTES } from "../account/document-types.js";
-import { assertOrderTakesDocuments, recordUploadedDocument } from "../commands/upload-document.js";
+import { notExactlyOneFile, uploadDocument } from "../commands/upload-document.js";
+import type { UploadPart } from "../commands/upload-document.js";
 import { AppError } from "../errors.js";
 import { getDocument, listDocuments, readDocument } from "../queries/documents.js";
 import { Cursor, Id, Limit, page } from "../../shared/schemas/common.js";
@@ -25,10 +24,14 @@ const MULTIPART_OVERHEAD = 128 * 1024;
 /** The download's own policy: stricter than the API's, as the body is a file the client chose. */
 const DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'";
 
-function missingFile(): never {
-  throw new AppError("invalid_request", "Send the document as the multipart/form-data field \"file\".", {
-    errors: [{ field: "file", message: "is required (exactly one file)" }],
-  });
+/** The body's parts; a second file is a malformed request, not a large one (busboy's files limit reports it). */
+async function* partsOf(parts: AsyncIterable<UploadPart>): AsyncGenerator<UploadPart> {
+  try {
+    yield* parts;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "FST_FILES_LIMIT") throw notExactlyOneFile();
+    throw error;
+  }
 }
 
 export async function documentRoutes(base: FastifyInstance, services: Services): Promise<void> {
@@ -72,25 +75,7 @@ export async function documentRoutes(base: FastifyInstance, services: Services):
         if (Number.isFinite(declared) && declared > MAX_DOCUMENT_BYTES + MULTIPART_OVERHEAD) {
           throw new AppError("payload_too_large", `Documents may be at most ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MiB.`);
         }
-        await assertOrderTakesDocuments(services.db.kysely, teamId, orderId);
-        let staged: StagedUpload | undefined;
-        let filename = "";
-        try {
-          // Read to the end, so that a limit busboy hits after the file (a second file) is reported.
-          for await (const part of request.parts()) {
-            if (part.type !== "file") continue; // a few small fields are tolerated and ignored
-            if (part.fieldname !== "file" || staged) missingFile();
-            staged = await stageUpload(services.config.dataDir, part.file);
-            filename = sanitizeFilename(part.filename);
-          }
-        } catch (error) {
-          if (staged) await removeFile(staged.tempPath);
-          // A second file is a malformed request, not a large one: busboy's files limit reports it.
-          if ((error as { code?: unknown }).code === "FST_FILES_LIMIT") missingFile();
-          throw error;
-        }
-        if (!staged) missingFile();
-        const id = await recordUploadedDocument(ctx, orderId, staged, filename);
+        const id = await uploadDocument(ctx, orderId, partsOf(request.parts()));
         return reply.status(201).send({ document: await getDocument(services.db.kysely, teamId, orderId, id) });
       },
     );
