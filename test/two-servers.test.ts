@@ -9,6 +9,7 @@
 // refused by the other on their very next request.
 //
 // PostgreSQL only: SQLite is one server's file. Needs the build (`npm test` builds first).
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -202,6 +203,25 @@ describe.skipIf(SKIP !== "")(`two servers on one PostgreSQL database${SKIP}`, ()
       fs.writeFileSync(path.join(dir, "root.pem"), root);
       fs.writeFileSync(path.join(dir, "intermediate.pem"), intermediate);
       expect(openssl(["verify", "-CAfile", "root.pem", "-untrusted", "intermediate.pem", "leaf.pem"], { cwd: dir })).toContain("leaf.pem: OK");
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("each hands out a CRL that openssl verifies against the other's issuing CA, numbered by one shared counter", async () => {
+    const { dir, cleanup } = makeTmpDir();
+    try {
+      const numbers: number[] = [];
+      for (const [index, server] of servers.entries()) {
+        const other = servers[(index + 1) % servers.length]!;
+        fs.writeFileSync(path.join(dir, "crl.der"), Buffer.from(await (await fetch(`${server.baseUrl}/pki/issuing-ca.crl`)).arrayBuffer()));
+        fs.writeFileSync(path.join(dir, "issuing-ca.pem"), await (await fetch(`${other.baseUrl}/pki/issuing-ca.pem`)).text());
+        // openssl crl reports its verdict on stderr and exits 0 either way.
+        const checked = spawnSync("openssl", ["crl", "-inform", "DER", "-in", "crl.der", "-CAfile", "issuing-ca.pem", "-noout"], { cwd: dir, encoding: "utf8" });
+        expect(checked.stderr.trim()).toBe("verify OK");
+        numbers.push(Number(openssl(["crl", "-inform", "DER", "-in", "crl.der", "-noout", "-crlnumber"], { cwd: dir }).trim().replace(/^crlNumber=/, "")));
+      }
+      expect(numbers[1]).toBeGreaterThan(numbers[0]!); // no two servers sign two CRLs with one number
     } finally {
       cleanup();
     }
