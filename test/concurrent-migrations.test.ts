@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
+import SqliteDatabase from "better-sqlite3";
 import { sql } from "kysely";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db, Engine } from "../src/server/db/create-db.js";
@@ -151,5 +152,23 @@ describe.each(ENGINES)("two servers migrating one fresh %s database at once", (e
     expect(names).toEqual(await applied(reference.db));
     expect(names).toEqual(expect.arrayContaining(Object.keys(migrations)));
     expect(await schemaOf(fresh.db)).toEqual(await schemaOf(reference.db));
+  });
+
+  it.runIf(engine === "sqlite")("waits for another process's migration longer than SQLite's busy timeout (5 s)", { timeout: TIMEOUT * 2 }, async () => {
+    const fresh = await createTestDatabase(engine, { migrated: false });
+    dropped.push(fresh);
+    // Another process holds the write lock (as a long migration would) for 7 s.
+    const other = new SqliteDatabase(fresh.url.slice("sqlite:".length));
+    other.exec("begin immediate");
+    const run = startMigrate(fresh.url, randomBytes(32).toString("base64url"));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+    } finally {
+      other.exec("rollback");
+      other.close();
+    }
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Applied: 0001_teams_core, /);
   });
 });

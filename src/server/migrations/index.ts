@@ -54,7 +54,7 @@ export const MIGRATION_LOCK_KEY = 4_253_117_009_331n;
  * statement serializes the whole of it. On SQLite it locks nothing (one connection per process),
  * so two processes could both run 0001: there the whole migration is one BEGIN IMMEDIATE
  * transaction, which also makes a failed migration leave the file as it was. The other process
- * waits for that write lock (busy_timeout) and then sees nothing pending.
+ * waits for that write lock and then sees nothing pending.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
   return db.kysely.connection().execute(async (connection) => {
@@ -66,7 +66,7 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
         await sql`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.execute(connection);
       }
     }
-    await sql`begin immediate`.execute(connection);
+    await beginImmediate(connection);
     try {
       const result = await migrate(connection, true);
       await sql`commit`.execute(connection);
@@ -76,6 +76,26 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
       throw error;
     }
   });
+}
+
+/** How long a start waits for another process's migration on the same SQLite file. */
+const SQLITE_MIGRATION_WAIT_MS = 60_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for another process's migration however long it takes up to a minute:
+ * each try waits busy_timeout (5 s) for the write lock, shorter than a slow machine may need.
+ */
+async function beginImmediate(connection: Kysely<any>): Promise<void> {
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS;
+  for (;;) {
+    try {
+      await sql`begin immediate`.execute(connection);
+      return;
+    } catch (error) {
+      const busy = /^SQLITE_BUSY/.test(String((error as { code?: unknown }).code));
+      if (!busy || Date.now() > deadline) throw error;
+    }
+  }
 }
 
 async function migrate(db: Kysely<any>, inOpenTransaction: boolean): Promise<MigrationResultSet> {
