@@ -107,8 +107,7 @@ export class DemoCa {
   /** A new CA's four PEM texts, the keys sealed when a sealer is given (as they are then stored). */
   static async generate(sealer: Sealer | undefined): Promise<CaFiles> {
     const files = await generateCaFiles();
-    if (sealer) return sealKeys(files, sealer);
-    return files;
+    return sealer ? DemoCa.sealed(files, sealer) : files;
   }
 
   /** The same texts with any plain key sealed: how a CA kept before sealing is stored from now on. */
@@ -255,14 +254,6 @@ export class DemoCa {
 /** The sealed key files are bound to their role: the root's cannot be swapped for the intermediate's. */
 function keyContext(name: "rootKey" | "intermediateKey"): string {
   return `demonstration CA ${name}`;
-}
-
-function sealKeys(files: CaFiles, sealer: Sealer): CaFiles {
-  return {
-    ...files,
-    rootKey: sealer.seal(files.rootKey, keyContext("rootKey")),
-    intermediateKey: sealer.seal(files.intermediateKey, keyContext("intermediateKey")),
-  };
 }
 
 /** Replaces a plain key file by its sealed form: written beside it, then renamed over it. */
