@@ -13,6 +13,7 @@ import { lazyChildLogger, loggerOptions } from "./plugins/logging.js";
 import { registerApiReference, registerOpenApi } from "./plugins/openapi.js";
 import { apiScope } from "./api-scope.js";
 import { PKI_PREFIX, pkiScope } from "./pki-scope.js";
+import { ACME_PREFIX, acmeScope } from "./acme/scope.js";
 import { HEALTH_PREFIX, healthScope } from "./health-scope.js";
 import { registerSecurityHeaders } from "./plugins/security-headers.js";
 import { buildSerializer, buildValidator } from "./schema-compilers.js";
@@ -69,6 +70,8 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   await app.register(apiScope, { prefix: "/api", services, keyUses, registry: app });
   // The public PKI routes: CA certificates, CRL, OCSP (no session, no CSRF; its own headers and errors).
   await app.register(pkiScope, { prefix: PKI_PREFIX, services });
+  // ACME (RFC 8555): JWS, nonces and ACME's problem documents; accounts act in their credential's team.
+  await app.register(acmeScope, { prefix: ACME_PREFIX, services });
   await app.register(healthScope, { prefix: HEALTH_PREFIX, services });
   // The pages: the dashboard and the API reference, with the pages' headers.
   await app.register(async (pages) => {

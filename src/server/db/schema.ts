@@ -315,6 +315,7 @@ export interface AcmeAuthorizationsTable {
   status: string; // pending | valid | invalid | deactivated
   challengeType: string | null; // http-01 | dns-01
   challengeStatus: string | null; // processing | valid | invalid
+  challengeStartedAt: string | null;
   error: string | null; // problem document JSON
   validatedAt: string | null;
   expiresAt: string;

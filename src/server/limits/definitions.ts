@@ -18,9 +18,9 @@ import { HOUR, MINUTE } from "../clock.js";
  * What a limit counts by, and how a raw value becomes its key:
  * clientAddress – the request's address, an IPv6 one by its /64 (clientKey);
  * accountEmail, recipient – an e-mail address, trimmed, NFC, lower-cased;
- * inviter, user (user ids), team, invitation, apiKey – the id as it is.
+ * inviter, user (user ids), team, invitation, apiKey, acmeAccount, acmeCredential – the id as it is.
  */
-export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "user" | "team" | "invitation" | "recipient" | "apiKey";
+export type KeyKind = "clientAddress" | "accountEmail" | "inviter" | "user" | "team" | "invitation" | "recipient" | "apiKey" | "acmeAccount" | "acmeCredential";
 
 interface Common {
   key: KeyKind;
@@ -107,6 +107,24 @@ export const LIMITS = {
   approvalEmailsPerRecipient: {
     rule: "window", max: 5, windowMs: HOUR, scaled: false, key: "recipient",
     detail: "Too many approval e-mails were sent to this address; try again later.",
+  },
+  /** ACME (SPEC 20): new orders per account and per credential (all the accounts of one binding together). */
+  acmeOrdersPerAccount: {
+    rule: "window", max: 300, windowMs: HOUR, scaled: true, key: "acmeAccount",
+    detail: "Too many new orders for this ACME account; try again later.",
+  },
+  acmeOrdersPerCredential: {
+    rule: "window", max: 1000, windowMs: HOUR, scaled: true, key: "acmeCredential",
+    detail: "Too many new orders with this ACME credential; try again later.",
+  },
+  /** Failed challenges: a client that keeps failing (a broken hook) stops asking certdesk to look. */
+  acmeFailedValidationsPerAccount: {
+    rule: "failures", max: 60, windowMs: HOUR, scaled: true, key: "acmeAccount",
+    detail: "Too many failed validations for this ACME account; try again later.",
+  },
+  acmeFailedValidationsPerCredential: {
+    rule: "failures", max: 200, windowMs: HOUR, scaled: true, key: "acmeCredential",
+    detail: "Too many failed validations with this ACME credential; try again later.",
   },
   failedLogInsPerAccount: {
     rule: "backoff", free: 5, firstWaitMs: 1000, maxWaitMs: MINUTE, windowMs: 15 * MINUTE, scaled: false, key: "accountEmail",

@@ -24,6 +24,8 @@ const keyOf: Record<KeyKind, (raw: string) => string> = {
   team: (raw) => raw,
   invitation: (raw) => raw,
   apiKey: (raw) => raw,
+  acmeAccount: (raw) => raw,
+  acmeCredential: (raw) => raw,
 };
 
 /** The stored spelling of an address (A-label domain), so every spelling of one address counts once. */

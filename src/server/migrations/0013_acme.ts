@@ -75,6 +75,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     // The challenge the client answered (http-01 | dns-01), its state and what was found.
     .addColumn("challenge_type", "text")
     .addColumn("challenge_status", "text")
+    // When the check began: a check left `processing` by a stopped server is offered again after a while.
+    .addColumn("challenge_started_at", "text")
     .addColumn("error", "text")
     .addColumn("validated_at", "text")
     .addColumn("expires_at", "text", (c) => c.notNull())

@@ -7,8 +7,11 @@ export type CheckResult = { ok: true } | { ok: false; found: string };
 
 export const DNS_LABEL = "_certdesk-challenge";
 
-export async function checkDnsTxt(resolver: DcvResolver, name: string, challenge: string): Promise<CheckResult> {
-  const recordName = `${DNS_LABEL}.${name}`;
+/** ACME's dns-01 (RFC 8555 §8.4) asks the same way under its own label. */
+export const ACME_DNS_LABEL = "_acme-challenge";
+
+export async function checkDnsTxt(resolver: DcvResolver, name: string, challenge: string, label: string = DNS_LABEL): Promise<CheckResult> {
+  const recordName = `${label}.${name}`;
   try {
     const { values, nxdomain } = await resolver.txt(recordName);
     if (values.some((value) => value.trim() === challenge)) return { ok: true };

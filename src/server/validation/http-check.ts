@@ -23,6 +23,13 @@ export interface HttpCheckOptions {
   port: number;
   /** The whole check's budget, every hop included. */
   timeoutMs?: number;
+  /** ACME's http-01 (RFC 8555 §8.3): the body, less trailing whitespace, must BE the value, not hold it. */
+  exact?: boolean;
+}
+
+/** ACME's http-01 path for a token: /.well-known/acme-challenge/{token}. */
+export function acmeChallengePath(token: string): string {
+  return `/.well-known/acme-challenge/${token}`;
 }
 
 /** The file's path under the name: /.well-known/pki-validation/{file}. */
@@ -131,9 +138,9 @@ export async function checkHttpFile(name: string, path: string, challenge: strin
         throw new Refused(connectionProblem(url, error as NodeJS.ErrnoException, timeoutMs));
       }
       if (answer.status >= 200 && answer.status < 300) {
-        if (answer.body.includes(challenge)) return { ok: true };
+        if (options.exact ? answer.body.trimEnd() === challenge : answer.body.includes(challenge)) return { ok: true };
         const start = answer.body.slice(0, 100);
-        return { ok: false, found: `${url.href} answered HTTP ${answer.status}, but its body, beginning ${JSON.stringify(start)}, does not hold the challenge` };
+        return { ok: false, found: `${url.href} answered HTTP ${answer.status}, but its body, beginning ${JSON.stringify(start)}, does not ${options.exact ? "equal" : "hold"} the challenge` };
       }
       if (!FOLLOWED.has(answer.status)) {
         const redirect = answer.status >= 300 && answer.status < 400 ? " (a redirect with a status that is not followed: only 301, 302, 307 and 308 are)" : "";
