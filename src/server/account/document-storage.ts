@@ -31,6 +31,11 @@ export interface StoredContent {
   size: number;
   /** The bytes in order, a piece at a time; each call reads them anew. */
   read(): AsyncIterable<Buffer>;
+  /**
+   * Lower-case hex SHA-256 of the bytes held, computed where they are, when the store can do so
+   * without sending them here (PostgreSQL's sha256()); absent, the caller reads them through.
+   */
+  sha256?(): Promise<string>;
 }
 
 export interface DocumentStorage {
@@ -101,7 +106,20 @@ function databaseStorage(db: Db): DocumentStorage {
         .where("documentId", "=", documentId)
         .executeTakeFirstOrThrow();
       if (Number(chunks) === 0) return undefined; // a document is never empty: its bytes are gone
-      return { size: Number(size), read: () => readChunks(db, documentId, Number(chunks)) };
+      return {
+        size: Number(size),
+        read: () => readChunks(db, documentId, Number(chunks)),
+        // The check before a download costs one query and no transfer: the whole is at most 10 MiB,
+        // joined and hashed in the database's memory.
+        async sha256() {
+          const row = await db.kysely
+            .selectFrom("documentChunks")
+            .select(sql<string>`encode(sha256(string_agg(bytes, ''::bytea order by position)), 'hex')`.as("sha256"))
+            .where("documentId", "=", documentId)
+            .executeTakeFirstOrThrow();
+          return row.sha256;
+        },
+      };
     },
     // The rows went with the team's (documents → document_chunks, on delete cascade).
     removeTeam: async () => undefined,

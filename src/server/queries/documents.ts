@@ -78,10 +78,10 @@ export async function getDocument(executor: Executor, teamId: string, orderId: s
  * The document and a stream of its bytes, verified: content that is missing, of another size or
  * another hash than recorded is never sent (a validator must not approve on a damaged or swapped
  * file). That is a fault of the store, not of the request: logged as an error, answered 500
- * document_corrupted. The content is read twice, a piece at a time, so no document is ever held
- * whole in memory: once to check it before answering, then as it is sent, checked again on the
- * way; should it change in between, the stream fails before its end and the client never receives
- * a whole altered file.
+ * document_corrupted. No document is ever held whole in memory here: the content is checked
+ * before answering (read through a piece at a time, or hashed by the store where it lies), then
+ * streamed and checked again on the way; should it change in between, the stream fails before its
+ * end and the client never receives a whole altered file.
  */
 export async function readDocument(
   executor: Executor,
@@ -123,8 +123,12 @@ export async function readDocument(
   };
 }
 
-/** Reads the content through once: undefined when its size and SHA-256 are the recorded ones. */
+/** Reads the content through once (or asks the store): undefined when its size and SHA-256 are the recorded ones. */
 async function mismatch(stored: StoredContent, document: DocumentDto): Promise<Record<string, unknown> | undefined> {
+  if (stored.sha256) {
+    const actualSha256 = await stored.sha256();
+    return actualSha256 === document.sha256 ? undefined : { expectedSha256: document.sha256, actualSha256 };
+  }
   const hash = createHash("sha256");
   let size = 0;
   for await (const chunk of stored.read()) {
