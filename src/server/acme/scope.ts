@@ -73,7 +73,12 @@ export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOp
   acme.addHook("onSend", async (request, reply) => {
     reply.header("cache-control", "no-store");
     reply.header("x-content-type-options", "nosniff");
-    if (request.routeOptions.url !== `${ACME_PREFIX}${ROUTES.directory}`) reply.header("link", `<${urls.directory}>;rel="index"`);
+    if (request.routeOptions.url !== `${ACME_PREFIX}${ROUTES.directory}`) {
+      // Beside, not instead of, a Link the route set: certbot and lego follow a challenge's rel="up"
+      // to its authorization (§7.5.1), and an orders page's rel="next" leads on (§7.1.2.1).
+      const set = reply.getHeader("link");
+      reply.header("link", [...(set === undefined ? [] : [set].flat().map(String)), `<${urls.directory}>;rel="index"`]);
+    }
     // Every answer to a POST carries the next nonce, errors included (§6.5), so a client never needs newNonce twice.
     if (request.method === "POST" && !reply.hasHeader("replay-nonce")) reply.header("replay-nonce", await nonces.issue());
   });
