@@ -68,12 +68,16 @@ describe.each(ENGINES)("document storage on %s", (engine) => {
       ...real,
       async open(team, id) {
         const stored = await real.open(team, id);
+        if (!stored) return undefined;
+        // The read that sends: the first when the store hashes where the bytes are, else the second.
+        const sending = stored.sha256 ? 1 : 2;
         let reads = 0;
-        return stored && {
+        return {
           size: stored.size,
+          ...(stored.sha256 && { sha256: stored.sha256 }),
           read() {
             reads += 1;
-            if (reads !== 2) return stored.read();
+            if (reads !== sending) return stored.read();
             return (async function* () {
               const altered = Buffer.from(bytes);
               altered[altered.length - 1] = 0x43;
