@@ -10,7 +10,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import acme from "acme-client";
-import { createPrivateKey, createPublicKey } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { FlattenedSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importPKCS8 } from "jose";
 import type { CryptoKey, JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +19,10 @@ import { ENGINES } from "./helpers/engines.js";
 import { startAcmeTestServer } from "./helpers/acme-server.js";
 import type { AcmeTestServer } from "./helpers/acme-server.js";
 import { uniqueDomain } from "./helpers/fixtures.js";
+
+function dnsDigestFor(token: string, thumbprint: string): string {
+  return createHash("sha256").update(`${token}.${thumbprint}`).digest("base64url");
+}
 
 const quick = { backoffMin: 10, backoffMax: 200, backoffAttempts: 30 } as const;
 
@@ -314,6 +318,31 @@ describe.each(ENGINES)("ACME protocol (%s)", (engine) => {
     // Nothing was charged for it.
     const row = await s.h.t.db.kysely.selectFrom("transactions").select("id").where("orderId", "=", now.url.split("/").pop()!).execute();
     expect(row).toHaveLength(0);
+  });
+
+  it("answers a challenge processing with Retry-After, then the authorization as certdesk found it", async () => {
+    const raw = new Raw(s, await newKey());
+    await raw.newAccount();
+    const domain = uniqueDomain("slow");
+    const newOrderUrl = `${s.baseUrl}/acme/new-order`;
+    const order = await raw.post(newOrderUrl, await raw.jws(newOrderUrl, { identifiers: [{ type: "dns", value: domain }] }));
+    expect(order.status).toBe(201);
+    expect(order.json).toMatchObject({ status: "pending", identifiers: [{ type: "dns", value: domain }] });
+    const authzUrl = order.json.authorizations[0];
+    const authz = await raw.post(authzUrl, await raw.jws(authzUrl, ""));
+    expect(authz.json.challenges.map((c: { type: string }) => c.type).sort()).toEqual(["dns-01", "http-01"]);
+    const challengeUrl = authz.json.challenges.find((c: { type: string }) => c.type === "dns-01").url;
+    s.h.dns.set(`_acme-challenge.${domain}`, "TXT", [dnsDigestFor(authz.json.challenges[0].token, await calculateJwkThumbprint(raw.key.jwk))]);
+    const started = await raw.post(challengeUrl, await raw.jws(challengeUrl, {}));
+    expect(started.json.status).toBe("processing");
+    expect(started.headers.get("retry-after")).toBe("1");
+    expect(started.headers.get("link")).toContain(`<${authzUrl}>;rel="up"`);
+    await backgroundIdle(s.h.app);
+    const done = await raw.post(authzUrl, await raw.jws(authzUrl, ""));
+    expect(done.json.status).toBe("valid");
+    expect(done.headers.get("retry-after")).toBeNull();
+    const ready = await raw.post(order.headers.get("location")!, await raw.jws(order.headers.get("location")!, ""));
+    expect(ready.json.status).toBe("ready");
   });
 
   it("changes an account's key: the old key no longer finds the account, the new one does", async () => {
