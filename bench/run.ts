@@ -10,6 +10,7 @@
 //   BENCH_PROFILE=dir      write a V8 CPU profile of the certdesk server into dir (open in Chrome DevTools)
 //   BENCH_DATABASE=postgres://user@host:port/db   run on PostgreSQL: a fresh database is created on that
 //                          server (named certdesk_bench_…), seeded the same way, and dropped at the end
+//   BENCH_ACME_CLIENTS=10, BENCH_ACME_SECONDS=8   the ACME issuances row (bench/acme.ts), after the table's scenarios
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import os from "node:os";
@@ -18,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { benchDatabase } from "./database.js";
 import { hotQueryPlans } from "./plans.js";
 import { Child, RssSampler, cpuMicros } from "./processes.js";
+import { prepareAcmeBench } from "./acme.js";
 import { ocspGetPath } from "./ocsp-request.js";
 import { SCENARIOS } from "./scenarios.js";
 import type { BenchContext, BenchRequest, Scenario } from "./scenarios.js";
@@ -201,6 +203,8 @@ async function main(): Promise<void> {
   const database = await benchDatabase(dataDir);
   const databaseUrl = database.url;
   const children: Child[] = [];
+  // Its DNS server answers certdesk's dns-01 lookups (DCV_DNS_SERVERS), so it starts first.
+  const acme = await prepareAcmeBench();
   const started = Date.now();
   const loadAtStart = os.loadavg()[0]!.toFixed(1);
   try {
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
       "certdesk",
       CLI,
       ["serve"],
-      { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RATE_LIMIT_SCALE: "100000", LOG_LEVEL: "warn" },
+      { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, RATE_LIMIT_SCALE: "100000", LOG_LEVEL: "warn", ...acme.env },
       "/api/me",
       profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
     );
@@ -250,6 +254,11 @@ async function main(): Promise<void> {
       const cpuPerRequest = before !== undefined && after !== undefined && result.requests.total > 0 ? (after - before) / result.requests.total : undefined;
       rows.push({ scenario, result, cpuPerRequest, paired, unexpected: unexpectedStatuses(result, scenario.expectStatus), rssPeak: rss.take(), background: backgroundNote });
     }
+    let acmeRun: { line: string; ok: boolean } | undefined;
+    if (!only || "ACME issuances per second".includes(only)) {
+      log("ACME issuances per second: acme-client clients in parallel (bench/acme.ts)");
+      acmeRun = await acme.run({ appUrl: app.url, ownerCookie: cookies.owner, teamId: data.teamId });
+    }
     rss.stop();
     const out: string[] = [];
     out.push(
@@ -261,6 +270,7 @@ async function main(): Promise<void> {
     out.push("");
     out.push(table(rows));
     out.push("");
+    if (acmeRun) out.push(acmeRun.line, "");
     out.push(
       `Permission-checked reads against the bare route, in ${PAIRS} pairs of alternating one-second slices ` +
         `(req/s ratio; server CPU per request, bare ÷ certdesk):`,
@@ -303,8 +313,9 @@ async function main(): Promise<void> {
     }
     console.log(out.join("\n"));
     const bad = rows.filter((r) => r.unexpected);
-    if (bad.length) process.exitCode = 1;
+    if (bad.length || (acmeRun && !acmeRun.ok)) process.exitCode = 1;
   } finally {
+    await acme.close();
     for (const child of children) await child.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
     await database.drop();
