@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resolveSession } from "../src/server/auth/sessions.js";
 import { createDb } from "../src/server/db/create-db.js";
 import type { Db } from "../src/server/db/create-db.js";
-import { cacheVersionColumn, cachedRead, isShared, lookupRead, readKey } from "../src/server/db/read-cache.js";
+import { cachedRead, isShared, lookupRead, readKey } from "../src/server/db/read-cache.js";
 import { inTransaction } from "../src/server/db/transaction.js";
 import type { Tx } from "../src/server/db/transaction.js";
 import { ENGINES, createTestDatabase } from "./helpers/engines.js";
@@ -22,7 +22,7 @@ const productsKey = readKey<{ n: number }, []>("test.products");
 const anyKey = readKey<{ key: string }, [key: string]>("test.any");
 const racingKey = readKey<{ read: number }, []>("test.racing");
 const usersKey = readKey<{ n: number }, []>("test.users");
-const lookupKey = readKey<{ cacheVersion: string }, []>("test.lookup");
+const lookupKey = readKey<{ looked: boolean }, []>("test.lookup");
 
 describe("the read cache on SQLite", () => {
   let t: TestDatabase;
@@ -127,9 +127,8 @@ describe.runIf(ENGINES.includes("postgres"))("the read cache on PostgreSQL", () 
       const row = await t.db.kysely.selectFrom("users").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
       return { n: Number(row.n) };
     });
-  /** What a request's session lookup does: cache_version in its statement. */
-  const lookUp = () =>
-    lookupRead(t.db.kysely, lookupKey(), async () => (await sql<{ cacheVersion: string }>`select ${cacheVersionColumn.expression} as "cacheVersion"`.execute(t.db.kysely)).rows[0]!, (row) => Number(row.cacheVersion));
+  /** What a request's session lookup does first: wait for a cache_version read sent after the call. */
+  const lookUp = () => lookupRead(t.db.kysely, lookupKey(), async () => ({ looked: true }));
   const version = async (db: Db) => Number((await db.kysely.selectFrom("cacheVersion").select("version").executeTakeFirstOrThrow()).version);
   const addUser = (db: Db | Tx, email: string) =>
     ("kysely" in db ? db.kysely : db)
@@ -163,6 +162,15 @@ describe.runIf(ENGINES.includes("postgres"))("the read cache on PostgreSQL", () 
     await lookUp(); // the next request
     expect((await countUsers()).n).toBe(before.n + 1);
     expect(loads).toBe(2);
+  });
+
+  it("lets a lookup that starts while a version read is in flight wait for the next one, sent after it", async () => {
+    await lookUp();
+    const before = await countUsers();
+    const inFlight = lookUp(); // its version read may already be on its way
+    await addUser(other, "while-in-flight@example.com");
+    await Promise.all([inFlight, lookUp()]);
+    expect((await countUsers()).n).toBe(before.n + 1);
   });
 
   it("moves cache_version once per transaction, at its commit, and not for tables it does not serve from", async () => {
@@ -233,6 +241,21 @@ describe.runIf(ENGINES.includes("postgres"))("two servers on one PostgreSQL data
 
   /** The same person's next request, sent to server B. */
   const onB = (client: Client) => Object.assign(b.client(), { cookie: client.cookie });
+
+  it("keeps a session the other server used since: a cached last use never decides that it is idle", async () => {
+    const person = await a.signUp("Two Server Walker");
+    const personOnB = onB(person.client);
+    expect((await personOnB.get("/api/me")).statusCode).toBe(200); // B keeps the session row as of now
+    const minutes = (n: number) => {
+      a.clock.advance(n * 60_000);
+      b.clock.advance(n * 60_000);
+    };
+    minutes(a.config.sessionIdleMinutes - 20);
+    expect((await person.client.get("/api/me")).statusCode).toBe(200); // A writes the last use; the version stays
+    minutes(30); // idle since B's row, not since A's last use
+    expect((await personOnB.get("/api/me")).statusCode).toBe(200);
+    expect((await person.client.get("/api/me")).statusCode).toBe(200);
+  });
 
   it("refuses a removed member's and a demoted member's very next request on the other server, and shows the other's changes at once", async () => {
     const owner = await a.signUp("Two Server Owner");

@@ -2,9 +2,8 @@
 //
 // A secret is `cdk_` + 64 hex digits (32 random bytes): the fixed prefix and alphabet let secret
 // scanners recognise a leaked key (`cdk_[0-9a-f]{64}`). Only its SHA-256 is stored. The lookup is
-// by that hash, re-done on every request (on SQLite through the read cache, which any write empties;
-// on PostgreSQL always, with cache_version: db/read-cache.ts), so a revoked key stops at once, on
-// every server. `lastUsedAt` is written at most once a minute per key, after the answer: using a
+// by that hash on every request, through the read cache (db/read-cache.ts: emptied by any change to
+// a key but its last use, on every server), so a revoked key stops at once, on every server. `lastUsedAt` is written at most once a minute per key, after the answer: using a
 // key does not make every read a write.
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
@@ -12,7 +11,7 @@ import { PERMISSIONS } from "../../shared/permissions.js";
 import type { Permission } from "../../shared/permissions.js";
 import type { Clock } from "../clock.js";
 import { MINUTE } from "../clock.js";
-import { cacheVersionColumn, lookupRead, readKey } from "../db/read-cache.js";
+import { lookupRead, readKey } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Database } from "../db/schema.js";
 import { hashToken } from "../secrets.js";
@@ -51,7 +50,6 @@ const keyBySecretHash = reusableQuery((db, secretHash: string) =>
       "apiKeys.revokedAt",
       "apiKeys.createdBy",
       "users.email as creatorEmail",
-      cacheVersionColumn,
     ])
     .where("apiKeys.secretHash", "=", secretHash),
 );
@@ -60,7 +58,6 @@ interface KeyRow {
   principal: ApiKeyPrincipal;
   expiresMs: number;
   revoked: boolean;
-  cacheVersion: number;
 }
 
 const keyBySecret = readKey<KeyRow | null, [secretHash: string]>("apiKey");
@@ -83,10 +80,9 @@ export async function resolveApiKey(db: Kysely<Database>, clock: Clock, secret: 
       },
       expiresMs: row.expiresAt ? Date.parse(row.expiresAt) : Number.POSITIVE_INFINITY,
       revoked: row.revokedAt !== null,
-      cacheVersion: Number(row.cacheVersion),
     };
   };
-  const key = await lookupRead(db, keyBySecret(secretHash), load, (found) => found?.cacheVersion);
+  const key = await lookupRead(db, keyBySecret(secretHash), load);
   // The clock is checked on every request, never cached.
   if (!key || key.revoked || clock.now().getTime() >= key.expiresMs) return null;
   return key.principal;

@@ -5,7 +5,7 @@ import type { Clock } from "../clock.js";
 import { HOUR, MINUTE } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Actor } from "../context.js";
-import { cacheVersionColumn, lookupRead, readKey } from "../db/read-cache.js";
+import { lookupRead, readKey } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Executor } from "../db/transaction.js";
 import type { Database } from "../db/schema.js";
@@ -58,35 +58,58 @@ const sessionByHash = reusableQuery((db, tokenHash: string) =>
       "users.createdAt",
       "sessions.lastSeenAt",
       "sessions.expiresAt",
-      cacheVersionColumn,
     ])
     .where("sessions.tokenHash", "=", tokenHash),
 );
 
 async function loadSession(executor: Kysely<Database>, tokenHash: string) {
   const [row] = await sessionByHash(executor, tokenHash);
-  return row ? { row, lastSeenMs: Date.parse(row.lastSeenAt), expiresMs: Date.parse(row.expiresAt), cacheVersion: Number(row.cacheVersion) } : null;
+  return row ? { row, lastSeenMs: Date.parse(row.lastSeenAt), expiresMs: Date.parse(row.expiresAt) } : null;
 }
 
 const sessionKey = readKey<Awaited<ReturnType<typeof loadSession>>, [tokenHash: string]>("session");
 
+/**
+ * When this server (its database handle) last wrote each session's last_seen_at. On PostgreSQL a
+ * touch does not move cache_version (migration 0016), so the cached row keeps an older time: this
+ * keeps a server from touching again on every request.
+ */
+const touches = new WeakMap<Kysely<Database>, Map<string, number>>();
+
+function touchesOf(executor: Kysely<Database>): Map<string, number> {
+  let touched = touches.get(executor);
+  if (!touched) touches.set(executor, (touched = new Map()));
+  return touched;
+}
+
 /** The actor for a session token, or null when the session is unknown, idle too long or past its end. */
 export async function resolveSession(executor: Kysely<Database>, clock: Clock, config: Config, token: string): Promise<Actor | null> {
   const tokenHash = hashToken(token);
-  // One statement: the session, its user and cache_version (db/read-cache.ts). On SQLite the row may
-  // come from the read cache; the clock is checked against it on every request.
-  const session = await lookupRead(executor, sessionKey(tokenHash), () => loadSession(executor, tokenHash), (found) => found?.cacheVersion);
+  // The session and its user, maybe from the read cache (db/read-cache.ts); the clock is checked
+  // against them on every request.
+  let session = await lookupRead(executor, sessionKey(tokenHash), () => loadSession(executor, tokenHash));
   if (!session) return null;
-  const { row } = session;
   const now = clock.now().getTime();
-  const idleSince = now - session.lastSeenMs;
-  if (now >= session.expiresMs || idleSince >= config.sessionIdleMinutes * MINUTE) {
-    await executor.deleteFrom("sessions").where("tokenHash", "=", tokenHash).execute();
-    return null;
+  const idle = (lastSeenMs: number) => now - lastSeenMs >= config.sessionIdleMinutes * MINUTE;
+  const touchedHere = touchesOf(executor);
+  let lastSeenMs = Math.max(session.lastSeenMs, touchedHere.get(tokenHash) ?? 0);
+  if (now >= session.expiresMs || idle(lastSeenMs)) {
+    // A cached last_seen_at is never later than the stored one, but may be earlier (another server
+    // touched it since): the stored row decides a refusal.
+    session = await loadSession(executor, tokenHash);
+    if (!session || now >= session.expiresMs || idle(session.lastSeenMs)) {
+      await executor.deleteFrom("sessions").where("tokenHash", "=", tokenHash).execute();
+      touchedHere.delete(tokenHash);
+      return null;
+    }
+    lastSeenMs = session.lastSeenMs;
   }
-  if (idleSince >= TOUCH_EVERY_MS) {
+  if (now - lastSeenMs >= TOUCH_EVERY_MS) {
     await executor.updateTable("sessions").set({ lastSeenAt: new Date(now).toISOString() }).where("tokenHash", "=", tokenHash).execute();
+    if (touchedHere.size >= 10_000) touchedHere.clear();
+    touchedHere.set(tokenHash, now);
   }
+  const { row } = session;
   return {
     kind: "user",
     id: row.id,

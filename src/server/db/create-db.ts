@@ -188,7 +188,10 @@ export function createDb(url: string, options: { poolSize?: number } = {}): Db {
     return { kysely, engine: "sqlite", close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-  const reads = ReadCache.forPostgres();
+  const reads = ReadCache.forPostgres(async () => {
+    const { rows } = await pool.query<{ version: string }>({ name: "certdesk_cache_version", text: "select version from cache_version" });
+    return Number(rows[0]!.version);
+  });
   // An idle client's network error must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   pool.on("connect", (client) => {

@@ -1,9 +1,9 @@
-// The read cache: what requests repeat (the membership the guard checks, a user's teams, /api/me,
-// pages of members and orders; on SQLite also the session and the API key) kept in memory until
-// the rows it was read from may have changed. One contract for both engines:
+// The read cache: what requests repeat (the session, the API key, the membership the guard checks,
+// a user's teams, /api/me, a team's Owner and count, pages of members and orders) kept in memory
+// until the rows it was read from may have changed. One contract for both engines:
 //
-//   cachedRead(executor, key, load)   a value, from memory or from load()
-//   lookupRead(executor, key, load, versionOf)   the read a request starts with (who is calling)
+//   lookupRead(executor, key, load)   the read a request starts with (who is calling)
+//   cachedRead(executor, key, load)   any later read of the request
 //
 // Keys are built by functions each query module declares once (readKey), typed by the value they
 // name, so a call site cannot assemble a string that collides with another read or returns the
@@ -16,30 +16,34 @@
 // - A generation number, which moves whenever anything cached may have changed; an entry is served
 //   only in the generation it was stored in (the cache empties when it moves), and a result is
 //   stored only when the generation did not move while its query ran and it was not read inside a
-//   transaction (which may still roll back what it sees).
+//   transaction (which may still roll back what it sees). Requests missing the same key at once
+//   share one load.
 // - SQLite (one server): the generation moves on every statement this process runs that may write
 //   (create-db.ts reports it before it runs), and when PRAGMA data_version moves (another
 //   connection committed), which is read once per turn of the event loop: whatever a client sends
 //   after a commit arrives in a later turn.
-// - PostgreSQL (several servers): the database keeps a number, cache_version, that moves in every
-//   transaction changing a table the cache serves from (triggers, migration 0016), at its commit.
-//   The session or API key is never cached here; it is read on every request, in the SAME
-//   statement as cache_version (lookupRead), so the version costs no round trip of its own. The
-//   generation moves when a request sees a newer version than any before it, and when a write
-//   transaction of this process commits (create-db.ts), so a request that wrote and then reads
-//   sees its own change. Every cached read of a request comes after its lookup (the guard and the
-//   signed-in routes run behind it), so it is checked against a version read after the request
-//   arrived: an entry stored under version V holds rows at least as new as V, because its query
-//   started after V was read. A process that has seen no version yet caches nothing.
-//   No LISTEN/NOTIFY: it would only empty a cache early that the next request empties anyway, and
-//   a notification can arrive after the next request, so it could never replace the version check.
+// - PostgreSQL (several servers): the database keeps a number, cache_version, that moves at the
+//   commit of every transaction changing a row the cache serves from (triggers, migration 0016).
+//   lookupRead first waits for a read of cache_version SENT AFTER THE CALL (the request has
+//   arrived by then): one read is in flight at a time, and every request arriving meanwhile waits
+//   for the next one, so under load one round trip serves all the requests that queued during the
+//   last, instead of one per request. The generation moves when a read returns a newer version,
+//   and when a write transaction of this process commits (create-db.ts), so a request that wrote
+//   and then reads sees its own change. An entry stored under version V holds rows at least as new
+//   as V (its query started after V was read), and a request is served from the generation of a
+//   version at least as new as the one its own wait read: every commit that ended before it
+//   arrived is in what it sees. Every cachedRead of a request comes after its lookupRead (the
+//   guard and the signed-in routes run behind the session and key lookups). A process that has
+//   read no version yet caches nothing.
+//   No LISTEN/NOTIFY: a notification can arrive after the next request, so it could never replace
+//   the version read; it would only empty a cache early that the next request empties anyway.
 //   The price: write transactions on those tables queue on the one cache_version row for the last
 //   moment of their commit, and any such write anywhere empties every server's cache.
 //
-// Anything that depends on the clock is decided by the caller on every request (the session's idle
-// and absolute timeouts, a key's expiry), never cached.
+// Anything that depends on the clock is decided by the caller on every request (a session's idle
+// and absolute timeouts, a key's expiry), never cached; a session the cached row shows idle is
+// read again before it is refused (another server may have seen it since: sessions.ts).
 import type SqliteDatabase from "better-sqlite3";
-import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
 import type { Executor } from "./transaction.js";
@@ -74,17 +78,14 @@ export function readKey<T, Parts extends KeyPart[]>(kind: string): (...parts: Pa
 interface Changes {
   /** Moves whenever anything cached may have changed; undefined: do not cache now. */
   generation(): number | undefined;
-  /** The request's lookup of its caller is cached like any read (SQLite) or read every time with the version (PostgreSQL). */
-  readonly cachesLookups: boolean;
-  /** The cache_version a lookup read (PostgreSQL). */
-  observe(version: number): void;
+  /** Resolves once the generation reflects every commit that ended before the call. */
+  caughtUp(): Promise<void> | undefined;
   /** This process wrote (SQLite: is about to; PostgreSQL: committed). */
   noteWrite(): void;
 }
 
 /** SQLite: our own writes, and PRAGMA data_version for another connection's commits. */
 class SqliteChanges implements Changes {
-  readonly cachesLookups = true;
   private readonly dataVersion: SqliteDatabase.Statement<[], number>;
   private writes = 0;
   private seenVersion = -1;
@@ -109,29 +110,57 @@ class SqliteChanges implements Changes {
     return this.writes;
   }
 
-  observe(): void {}
+  /** generation() reads data_version itself. */
+  caughtUp(): undefined {
+    return undefined;
+  }
 
   noteWrite(): void {
     this.writes += 1;
   }
 }
 
-/** PostgreSQL: the newest cache_version a request read, and our own commits. */
+/** PostgreSQL: the newest cache_version read, and our own commits. */
 class PostgresChanges implements Changes {
-  readonly cachesLookups = false;
   private version = -1;
   private moves = 0;
+  /** The version read in flight, and the one that will be sent when it has answered. */
+  private current: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(private readonly readVersion: () => Promise<number>) {}
 
   generation(): number | undefined {
     return this.version < 0 ? undefined : this.moves;
   }
 
-  observe(version: number): void {
-    // A lookup that started earlier may answer later: only a newer version moves the generation.
-    if (version > this.version) {
-      this.version = version;
-      this.moves += 1;
-    }
+  caughtUp(): Promise<void> {
+    // A read not yet sent will be sent after this call: join it. Else one in flight was sent
+    // before this call, so it may miss a commit that just ended: wait for the one after it.
+    if (this.next) return this.next;
+    if (!this.current) return this.send();
+    const send = () => {
+      this.next = undefined;
+      return this.send();
+    };
+    this.next = this.current.then(send, send);
+    return this.next;
+  }
+
+  private send(): Promise<void> {
+    const read: Promise<void> = this.readVersion()
+      .then((version) => {
+        // Reads answer in the order they were sent, one at a time; the check keeps it so anyway.
+        if (version > this.version) {
+          this.version = version;
+          this.moves += 1;
+        }
+      })
+      .finally(() => {
+        if (this.current === read) this.current = undefined;
+      });
+    this.current = read;
+    return read;
   }
 
   noteWrite(): void {
@@ -156,8 +185,9 @@ export class ReadCache {
     return new ReadCache(new SqliteChanges(database));
   }
 
-  static forPostgres(): ReadCache {
-    return new ReadCache(new PostgresChanges());
+  /** `readVersion`: cache_version, read on its own (create-db.ts). */
+  static forPostgres(readVersion: () => Promise<number>): ReadCache {
+    return new ReadCache(new PostgresChanges(readVersion));
   }
 
   /** See Changes.noteWrite: create-db.ts reports the writes it sees. */
@@ -202,12 +232,9 @@ export class ReadCache {
     }
   }
 
-  async lookup<T>(key: ReadKey<T>, load: () => Promise<T>, versionOf: (value: T) => number | undefined): Promise<T> {
-    if (this.changes.cachesLookups) return this.get(key, load);
-    const value = await load();
-    const version = versionOf(value);
-    if (version !== undefined) this.changes.observe(version);
-    return value;
+  lookup<T>(key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
+    const waiting = this.changes.caughtUp();
+    return waiting ? waiting.then(() => this.get(key, load)) : this.get(key, load);
   }
 }
 
@@ -253,14 +280,9 @@ export function cachedRead<T>(executor: Executor, key: ReadKey<T>, load: () => P
 
 /**
  * The read that finds who is calling (a session, an API key), which every request makes before any
- * cachedRead. `load` also selects cacheVersionColumn and `versionOf` returns it (Number of it):
- * on PostgreSQL this read always reaches the database and its version decides what the rest of the
- * request may take from the cache; on SQLite it is cached like any other read.
+ * cachedRead: on PostgreSQL it first waits for a cache_version read sent after it was called.
  */
-export function lookupRead<T>(executor: Executor, key: ReadKey<T>, load: () => Promise<T>, versionOf: (value: T) => number | undefined): Promise<T> {
+export function lookupRead<T>(executor: Executor, key: ReadKey<T>, load: () => Promise<T>): Promise<T> {
   const cache = cacheOf(executor);
-  return cache ? cache.lookup(key, load, versionOf) : load();
+  return cache ? cache.lookup(key, load) : load();
 }
-
-/** cache_version as a column of the lookup's own statement: a scalar subquery, no round trip of its own. */
-export const cacheVersionColumn = sql<string | number>`(select version from cache_version)`.as("cacheVersion");

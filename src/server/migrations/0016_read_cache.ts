@@ -1,8 +1,8 @@
 // What lets a server keep reads in memory on PostgreSQL and still refuse a removed member on their
 // very next request, whichever server they reach (issue 13; the design is in db/read-cache.ts):
 // - cache_version: one row whose number moves whenever a transaction that changed a table the
-//   read cache serves from commits. Every request reads it in the same statement as its session or
-//   API key, so a change committed anywhere is seen by the next request everywhere. The number is
+//   read cache serves from commits. Every request waits for a read of it sent after it arrived, so
+//   a change committed anywhere is seen by the next request everywhere. The number is
 //   moved by a constraint trigger deferred to COMMIT: the row is locked for the last moment of the
 //   transaction only (not from its first write on), and it is the last lock a transaction takes, so
 //   writers queue on it briefly but never deadlock on it. A transaction moves it once, however many
@@ -16,8 +16,19 @@ import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import { detectEngine } from "./0002_audit_append_only.js";
 
-/** The tables the read cache serves from (db/read-cache.ts lists what it keeps). */
-const CACHED_TABLES = ["users", "teams", "memberships", "orders", "order_domains", "certificates"];
+/** The tables the read cache serves from (db/read-cache.ts lists what it keeps), and what moves the version. */
+const CACHED_TABLES: Record<string, string> = {
+  users: "insert or update or delete",
+  teams: "insert or update or delete",
+  memberships: "insert or update or delete",
+  orders: "insert or update or delete",
+  order_domains: "insert or update or delete",
+  certificates: "insert or update or delete",
+  // Not the touch of last_seen_at once a minute (the cache never decides an idle session: sessions.ts).
+  sessions: "insert or delete or update of token_hash, user_id, expires_at",
+  // Not last_used_at, written once a minute per key in use.
+  api_keys: "insert or delete or update of id, team_id, name, secret_hash, permissions, created_by, expires_at, revoked_at",
+};
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -36,10 +47,10 @@ export async function up(db: Kysely<any>): Promise<void> {
       end if;
       return null;
     end $$`.execute(db);
-  for (const table of CACHED_TABLES) {
+  for (const [table, events] of Object.entries(CACHED_TABLES)) {
     await sql
       .raw(
-        `create constraint trigger ${table}_cache_version after insert or update or delete on ${table}
+        `create constraint trigger ${table}_cache_version after ${events} on ${table}
         deferrable initially deferred for each row execute function cache_version_bump()`,
       )
       .execute(db);
@@ -82,7 +93,7 @@ export async function down(db: Kysely<any>): Promise<void> {
       end $$`.execute(db);
     await sql`create trigger memberships_count after insert or delete on memberships
       for each row execute function memberships_count()`.execute(db);
-    for (const table of CACHED_TABLES) await sql.raw(`drop trigger ${table}_cache_version on ${table}`).execute(db);
+    for (const table of Object.keys(CACHED_TABLES)) await sql.raw(`drop trigger ${table}_cache_version on ${table}`).execute(db);
     await sql`drop function cache_version_bump()`.execute(db);
   }
   await db.schema.dropTable("cache_version").execute();
