@@ -2,12 +2,10 @@
 // opened — not charged — with one authorization per name (SPEC 20). Names the team's ledger still
 // covers start valid (SPEC 16); names no CA may certify are refused with one subproblem each.
 import { randomBytes } from "node:crypto";
-import { auditActorOf } from "../auth/principal.js";
 import type { TeamCtx } from "../context.js";
 import { DAY } from "../clock.js";
 import { inTransaction } from "../db/transaction.js";
 import { AppError } from "../errors.js";
-import { recordAudit } from "../commands/audit.js";
 import { checkDomains, openOrder } from "../commands/place-order.js";
 import { lockTeam } from "../commands/team-lock.js";
 import { findLiveBillingProfile } from "../queries/billing.js";
@@ -71,7 +69,8 @@ export async function newOrder(ctx: TeamCtx, account: AcmeAccount, payload: Reco
     const profile = await findLiveBillingProfile(tx, teamId, credential.billingProfileId).catch(() => {
       throw new AcmeProblem("unauthorized", "The billing profile of this ACME credential was deleted; the team must create a new credential.");
     });
-    const reused = await openOrder(tx, ctx, { orderId, product, domains, billingProfileId: profile.id });
+    // An ACME order is charged when it is finalized; one never finalized costs nothing (SPEC 20).
+    const reused = await openOrder(tx, ctx, { orderId, product, domains, billingProfileId: profile.id, chargedAt: "finalize" });
     const now = ctx.clock.now();
     const expiresAt = new Date(now.getTime() + ORDER_LIFETIME_MS).toISOString();
     await tx.insertInto("acmeOrders").values({ orderId, accountId: account.id, expiresAt, error: null, finalizedAt: null }).execute();
@@ -93,22 +92,6 @@ export async function newOrder(ctx: TeamCtx, account: AcmeAccount, payload: Reco
         })),
       )
       .execute();
-    await recordAudit(tx, ctx.clock, {
-      teamId,
-      actor: auditActorOf(ctx.principal),
-      action: "order.placed",
-      target: orderId,
-      details: {
-        productId: product.id,
-        domains,
-        amountMinor: product.priceMinor,
-        currency: product.currency,
-        billingProfileId: profile.id,
-        reused,
-        // An ACME order is charged when it is finalized; one never finalized costs nothing (SPEC 20).
-        chargedAt: "finalize",
-      },
-    });
   });
   return orderId;
 }

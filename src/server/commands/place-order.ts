@@ -58,13 +58,13 @@ export async function orderable(ctx: Pick<TeamCtx, "db">, productId: string, raw
 /**
  * Writes the order and its domains, each name the team's ledger still covers starting validated
  * (SPEC 16). The caller holds the team's lock and has checked the billing profile; nothing is
- * charged here (a dashboard or API order is charged at once, an ACME order at finalize).
- * Returns the names that were reused.
+ * charged here (a dashboard or API order is charged at once, an ACME order at finalize:
+ * `chargedAt` says which in the audit entry). Returns the names that were reused.
  */
 export async function openOrder(
   tx: Tx,
   ctx: TeamCtx,
-  input: Orderable & { orderId: string; billingProfileId: string },
+  input: Orderable & { orderId: string; billingProfileId: string; chargedAt?: "finalize" },
 ): Promise<string[]> {
   const { orderId, product, domains } = input;
   const teamId = ctx.team.id;
@@ -100,7 +100,23 @@ export async function openOrder(
       }),
     )
     .execute();
-  return domains.filter((_, i) => reused[i] !== null);
+  const reusedNames = domains.filter((_, i) => reused[i] !== null);
+  await recordAudit(tx, ctx.clock, {
+    teamId,
+    actor: auditActorOf(ctx.principal),
+    action: "order.placed",
+    target: orderId,
+    details: {
+      productId: product.id,
+      domains,
+      amountMinor: product.priceMinor,
+      currency: product.currency,
+      billingProfileId: input.billingProfileId,
+      reused: reusedNames,
+      ...(input.chargedAt ? { chargedAt: input.chargedAt } : {}),
+    },
+  });
+  return reusedNames;
 }
 
 /** Charges the order's price to its billing profile through the gateway and records the charge. */
@@ -131,22 +147,8 @@ export async function placeOrder(ctx: TeamCtx, input: PlaceOrderInput): Promise<
     // The team first: placed while the team is deleted, the order is refused (404), not orphaned.
     await lockTeam(tx, ctx.db, teamId);
     const profile = await findLiveBillingProfile(tx, teamId, input.billingProfileId);
-    const reused = await openOrder(tx, ctx, { orderId, product, domains, billingProfileId: profile.id });
+    await openOrder(tx, ctx, { orderId, product, domains, billingProfileId: profile.id });
     await chargeOrder(tx, ctx, { id: orderId, billingProfileId: profile.id, priceMinor: product.priceMinor, currency: product.currency });
-    await recordAudit(tx, ctx.clock, {
-      teamId,
-      actor: auditActorOf(ctx.principal),
-      action: "order.placed",
-      target: orderId,
-      details: {
-        productId: product.id,
-        domains,
-        amountMinor: product.priceMinor,
-        currency: product.currency,
-        billingProfileId: profile.id,
-        reused,
-      },
-    });
     return orderId;
   });
 }
