@@ -1,5 +1,6 @@
-// GET /api/teams/:teamId's memberCount is a column kept by triggers (migration 0011), not a count
-// of the membership per request: right after joins, removals, leaving and parallel accepts, on both engines.
+// GET /api/teams/:teamId's memberCount is a column kept by triggers (migrations 0011 and 0016), not a
+// count of the membership per request: right after joins, removals, leaving, parallel accepts and
+// bulk statements, on both engines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, uniqueEmail } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
@@ -36,6 +37,24 @@ describe.each(ENGINES)("member count on %s", (engine) => {
     expect(await countOf(owner.defaultTeamId)).toBe(1);
     // Deleting the team takes its memberships (and the triggers' updates) with it, without an error.
     expect((await owner.client.delete(`/api/teams/${teamId}`)).statusCode).toBe(204);
+  });
+
+  it("counts rows added and removed many at a time, in two teams by one statement (a seed, a bulk tool)", async () => {
+    const first = await createTeam(owner.client, "Bulk team one");
+    const second = await createTeam(owner.client, "Bulk team two");
+    const people = await Promise.all(Array.from({ length: 5 }, (_, i) => h.signUp(`Bulk ${i}`, uniqueEmail(`bulk ${i}`))));
+    const at = new Date().toISOString();
+    await h.t.db.kysely
+      .insertInto("memberships")
+      .values([
+        ...people.map((p) => ({ teamId: first, userId: p.user.id, roles: "billing", joinedAt: at })),
+        ...people.slice(0, 2).map((p) => ({ teamId: second, userId: p.user.id, roles: "billing", joinedAt: at })),
+      ])
+      .execute();
+    expect([await countOf(first), await countOf(second)]).toEqual([6, 3]);
+    await h.t.db.kysely.deleteFrom("memberships").where("userId", "in", people.slice(1).map((p) => p.user.id)).execute();
+    expect([await countOf(first), await countOf(second)]).toEqual([2, 2]);
+    for (const teamId of [first, second]) expect((await owner.client.delete(`/api/teams/${teamId}`)).statusCode).toBe(204);
   });
 
   it("counts every one of 20 accepts made at once", async () => {
