@@ -296,6 +296,8 @@ describe.each(ENGINES)("ACME protocol (%s)", (engine) => {
     expect(refused.json.subproblems.map((p: { identifier: { value: string } }) => p.identifier.value)).toEqual(["printer.corp", "co.uk"]);
     const ip = await raw.post(url, await raw.jws(url, { identifiers: [{ type: "ip", value: "192.0.2.1" }] }));
     expect(ip.json.type).toBe("urn:ietf:params:acme:error:unsupportedIdentifier");
+    // The subproblem names the identifier as sent, its type included (§6.7.1).
+    expect(ip.json.subproblems).toEqual([expect.objectContaining({ identifier: { type: "ip", value: "192.0.2.1" } })]);
   });
 
   it("answers a failed challenge as invalid with what certdesk found; the order is invalid and cannot be finalized", async () => {

@@ -34,7 +34,7 @@ export function namesOf(payload: Record<string, unknown>, wildcardAllowed: boole
     const { type, value } = (identifier ?? {}) as { type?: unknown; value?: unknown };
     if (typeof value !== "string" || typeof type !== "string") throw new AcmeProblem("malformed", "Each identifier is {type, value}.");
     if (type !== "dns") {
-      subproblems.push({ type: "urn:ietf:params:acme:error:unsupportedIdentifier", detail: `Only dns identifiers are supported, not ${type}.`, identifier: { type: "dns", value } });
+      subproblems.push({ type: "urn:ietf:params:acme:error:unsupportedIdentifier", detail: `Only dns identifiers are supported, not ${type}.`, identifier: { type, value } });
       continue;
     }
     try {

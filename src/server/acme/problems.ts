@@ -30,7 +30,8 @@ export type AcmeErrorType =
 export interface Subproblem {
   type: string;
   detail: string;
-  identifier: { type: "dns"; value: string };
+  /** The identifier as the client sent it (RFC 8555 §6.7.1), an unsupported type included. */
+  identifier: { type: string; value: string };
 }
 
 export interface ProblemDocument {
