@@ -2,6 +2,11 @@
 // current certificate only (a newer certificate of the order replaced an older one; a revoked or
 // refunded one needs none), every member holding certificates.manage gets one e-mail.
 //
+// An ACME order is never reissued: its client renews by placing a new order (SPEC 20). So a
+// certificate of an ACME order counts as replaced, and gets no further reminder, once a newer
+// certificate of the same team covers all of its names; until then the reminder says that the
+// ACME client should have renewed it, naming the credential.
+//
 // Exactly once, also with several servers and across restarts: each (certificate, threshold) is a
 // row of certificate_reminders with a unique key, inserted in the same transaction that queues the
 // e-mails in the outbox. A second server racing for the same reminder waits on that key and then
@@ -25,7 +30,10 @@ export async function sendReminders(deps: ReminderDeps): Promise<number> {
   const candidates = await deps.db.kysely
     .selectFrom("certificates as c")
     .innerJoin("orders as o", "o.id", "c.orderId")
-    .select(["c.id", "c.orderId", "c.serialNumber", "c.notAfter", "o.teamId", "o.coverageEndsAt"])
+    .leftJoin("acmeOrders as a", "a.orderId", "o.id")
+    .leftJoin("acmeAccounts as acc", "acc.id", "a.accountId")
+    .leftJoin("acmeCredentials as cred", "cred.id", "acc.credentialId")
+    .select(["c.id", "c.orderId", "c.serialNumber", "c.notAfter", "o.teamId", "o.coverageEndsAt", "o.source", "cred.name as acmeCredentialName"])
     .where("c.notAfter", ">", now.toISOString())
     .where("c.notAfter", "<=", horizon)
     .where("c.revokedAt", "is", null)
@@ -40,6 +48,7 @@ export async function sendReminders(deps: ReminderDeps): Promise<number> {
 
   let reminded = 0;
   for (const cert of candidates) {
+    if (cert.source === "acme" && (await renewedByAcme(deps, cert))) continue;
     const left = Date.parse(cert.notAfter) - now.getTime();
     const daysBefore = [...REMINDER_DAYS].reverse().find((d) => left <= d * DAY)!;
     const sent = await inTransaction(deps.db, async (tx) => {
@@ -75,6 +84,7 @@ export async function sendReminders(deps: ReminderDeps): Promise<number> {
             daysBefore,
             link,
             coverageLeft: cert.coverageEndsAt !== null && Date.parse(cert.coverageEndsAt) > notAfter.getTime(),
+            ...(cert.source === "acme" ? { acmeCredentialName: cert.acmeCredentialName ?? "(deleted)" } : {}),
           }),
         );
       }
@@ -84,4 +94,30 @@ export async function sendReminders(deps: ReminderDeps): Promise<number> {
   }
   if (reminded > 0) deps.mail.wake();
   return reminded;
+}
+
+/** Whether a newer, unrevoked certificate of the team names every name of this one's order. */
+async function renewedByAcme(deps: ReminderDeps, cert: { id: string; orderId: string; teamId: string }): Promise<boolean> {
+  const db = deps.db.kysely;
+  const names = (await db.selectFrom("orderDomains").select("domain").where("orderId", "=", cert.orderId).execute()).map((d) => d.domain);
+  if (names.length === 0) return false;
+  // Newer orders of the team holding the first name, then each checked for all of them (few: a renewal or two).
+  const newer = await db
+    .selectFrom("certificates as n")
+    .innerJoin("orders as o", "o.id", "n.orderId")
+    .innerJoin("orderDomains as d", "d.orderId", "n.orderId")
+    .select("n.orderId")
+    .distinct()
+    .where("o.teamId", "=", cert.teamId)
+    .where("n.id", ">", cert.id)
+    .where("n.orderId", "!=", cert.orderId)
+    .where("n.revokedAt", "is", null)
+    .where("d.domain", "=", names[0]!)
+    .limit(20)
+    .execute();
+  for (const { orderId } of newer) {
+    const covered = new Set((await db.selectFrom("orderDomains").select("domain").where("orderId", "=", orderId).execute()).map((d) => d.domain));
+    if (names.every((name) => covered.has(name))) return true;
+  }
+  return false;
 }

@@ -15,6 +15,8 @@ export interface ReminderEmailInput {
   link: string;
   /** Whether a reissue is still within the order's coverage (free), or a new order is needed. */
   coverageLeft: boolean;
+  /** Set for an order placed through ACME: the credential whose client should renew it. */
+  acmeCredentialName?: string;
 }
 
 export function certificateReminderEmail(input: ReminderEmailInput): OutgoingEmail {
@@ -23,9 +25,12 @@ export function certificateReminderEmail(input: ReminderEmailInput): OutgoingEma
   const ends = formatUtc(input.notAfter);
   const days = input.daysBefore === 1 ? "1 day" : `${input.daysBefore} days`;
   const subject = `Your certificate for ${first}${others} ends in ${days}`;
-  const renew = input.coverageLeft
-    ? "Renew it by submitting a new CSR on the order's page: the reissue is free within the order's coverage."
-    : "The order's coverage ends with it: place a new order for these domains to keep them covered.";
+  const renew =
+    input.acmeCredentialName !== undefined
+      ? `It was ordered through ACME with the credential "${oneLine(input.acmeCredentialName)}": the ACME client using that credential renews it by placing a new order, and has not yet. Check the client (certbot, lego or another) on the host that holds the certificate.`
+      : input.coverageLeft
+        ? "Renew it by submitting a new CSR on the order's page: the reissue is free within the order's coverage."
+        : "The order's coverage ends with it: place a new order for these domains to keep them covered.";
   const team = oneLine(input.teamName);
   const text = [
     `The certificate ${input.serial} of the team ${team} ends on ${ends}.`,
@@ -47,7 +52,7 @@ export function certificateReminderEmail(input: ReminderEmailInput): OutgoingEma
       paragraph(`The certificate <code>${escapeHtml(input.serial)}</code> of the team <strong>${escapeHtml(team)}</strong> ends on <strong>${escapeHtml(ends)}</strong>.`),
       paragraph(`Domains: ${input.domains.map((d) => escapeHtml(oneLine(d))).join(", ")}`),
       paragraph(escapeHtml(renew)),
-      button(input.coverageLeft ? "Reissue the certificate" : "Open the order", input.link),
+      button(input.coverageLeft && input.acmeCredentialName === undefined ? "Reissue the certificate" : "Open the order", input.link),
       rawLink(input.link),
     ].join("\n"),
     footer: "You receive this because you may manage certificates in this team.",
