@@ -74,6 +74,20 @@ describe.each(ENGINES)("ACME across teams and at once (%s)", (engine) => {
     expect((await b.client.get(`/api/teams/${b.defaultTeamId}/orders/${orderId}`)).statusCode).toBe(404);
   });
 
+  it("an ACME credential's key id and HMAC key open no /api route, on every non-public /api route (401)", async () => {
+    const { registeredApiRoutes } = await import("./helpers/fixtures.js");
+    // Public routes (sign-up, the OpenAPI document…) ignore credentials; every other route is refused.
+    const routes = registeredApiRoutes(s.h).filter((route) => route.access !== "public");
+    expect(routes.length).toBeGreaterThan(40);
+    for (const secret of [s.credential.hmacKey, s.credential.keyId]) {
+      for (const route of routes) {
+        const url = route.url.replace(":teamId", s.teamId).replace(/:[A-Za-z]+/g, "x");
+        const response = await s.h.app.inject({ method: route.method as "GET", url, headers: { authorization: `Bearer ${secret}` } });
+        expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+      }
+    }
+  });
+
   it("finalize sent five times at once charges once and issues one certificate, with no 5xx", async () => {
     const client = await accountFor(s);
     const { order, domain } = await readyOrder(s, client);
