@@ -1,11 +1,15 @@
 // The ACME page in a real browser against the real server (SPEC rules 13 and 20): the Owner sees the
 // directory URL, creates a credential for a product and billing profile, reads its key id and HMAC
 // key once with certbot and lego commands that carry them and the directory URL, finds it listed
-// without the HMAC key, and revokes it after a confirmation. An Installer does not get the page.
-// axe checks the page and each dialog.
+// without the HMAC key. An ACME client (acme-client, npm) registers with what the dialog showed and
+// opens an order: the page lists its account, the orders pages show the order as that account's.
+// The Owner revokes the credential after a confirmation: the account is deactivated and no new one
+// registers. An Installer does not get the page. axe checks the pages and each dialog.
 //
 // Needs `npm run build` first (dist/src/server and dist/web) and a Chromium binary
 // (Debian's `chromium`, or CHROMIUM_PATH). Never downloads a browser.
+import acme from "acme-client";
+import { calculateJwkThumbprint } from "jose";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POLL, assertPrerequisites, invitationLinkFor, launchChromium, newUserContext, signUp, startCertdesk } from "./harness.js";
@@ -26,6 +30,7 @@ let installer: Page;
 let teamId = "";
 let keyId = "";
 let hmacKey = "";
+let directoryUrl = "";
 
 function credentialCard(page: Page) {
   return page.locator(".card", { has: page.locator(`[data-testid="acme-credential"][data-name="${CREDENTIAL}"]`) });
@@ -66,7 +71,7 @@ describe("ACME credentials in Chromium", () => {
   }, 30_000);
 
   it("shows the directory URL and an empty list, then creates a credential whose HMAC key is shown once, with commands to paste", async () => {
-    const directoryUrl = `${certdesk!.baseUrl}/acme/directory`;
+    directoryUrl = `${certdesk!.baseUrl}/acme/directory`;
     await owner.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "ACME" }).click();
     await owner.getByRole("heading", { level: 1, name: "ACME" }).waitFor();
     await owner.getByText("No ACME credentials yet").waitFor();
@@ -122,18 +127,60 @@ describe("ACME credentials in Chromium", () => {
     await expectAccessible(owner, "ACME, one credential");
   }, 30_000);
 
-  it("revokes the credential after a confirmation; it stays listed as revoked", async () => {
+  it("lists the ACME account a client registers with the key id and HMAC key shown, and shows its order as the account's", async () => {
+    const accountKey = await acme.crypto.createPrivateEcdsaKey();
+    const client = new acme.Client({ directoryUrl, accountKey, externalAccountBinding: { kid: keyId, hmacKey } });
+    await client.createAccount({ termsOfServiceAgreed: true, contact: ["mailto:ops@example.com"] });
+    const accountId = client.getAccountUrl().split("/").pop()!;
+    // The page shows the RFC 7638 thumbprint of the account's key (whole in the title).
+    const thumbprint = await calculateJwkThumbprint(acme.crypto.getJwk(accountKey));
+    await client.createOrder({ identifiers: [{ type: "dns", value: "www.shop.example.com" }] });
+
+    await owner.reload();
+    const row = credentialCard(owner).locator('[data-testid="acme-account-row"]');
+    await row.waitFor();
+    expect(await row.getAttribute("data-status")).toBe("valid");
+    expect(await row.locator("code").getAttribute("title")).toBe(thumbprint);
+    const text = await row.innerText();
+    expect(text).toContain("Active");
+    expect(text).not.toMatch(/Never/);
+    await expectAccessible(owner, "ACME, a credential with an account");
+
+    // The order the client opened, in the team's orders, as the account's (with its credential and creator).
+    const shortAccount = accountId.replace(/-/g, "").slice(-8).toUpperCase();
+    const placedBy = `ACME account ${shortAccount} (credential “${CREDENTIAL}”, created by ${OWNER.email})`;
+    await owner.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
+    const order = owner.locator('[data-testid="order-row"]', { hasText: "www.shop.example.com" });
+    await order.waitFor();
+    expect((await order.locator('[data-testid="order-placed-by"]').innerText()).trim()).toBe(`ACME · ${placedBy}`);
+    await order.getByRole("link", { name: "www.shop.example.com" }).click();
+    const facts = owner.locator('[data-testid="order-placed-by"]');
+    await facts.waitFor();
+    expect((await facts.innerText()).replace(/\s+/g, " ").trim()).toBe(`${placedBy} · ACME`);
+    await expectAccessible(owner, "an ACME order");
+    await owner.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "ACME" }).click();
+    await credentialCard(owner).waitFor();
+  }, 30_000);
+
+  it("revokes the credential after a confirmation: it stays listed as revoked, its account deactivated, and no new account registers", async () => {
     await credentialCard(owner).getByRole("button", { name: `Revoke ${CREDENTIAL}` }).click();
     const confirm = owner.getByRole("dialog", { name: `Revoke ${CREDENTIAL}?` });
     await confirm.waitFor();
     await expectAccessible(owner, "revoke credential dialog");
     await confirm.getByRole("button", { name: "Revoke credential" }).click();
-    await owner.locator(".toast", { hasText: `Revoked ${CREDENTIAL}` }).waitFor();
+    await owner.locator(".toast", { hasText: `Revoked ${CREDENTIAL} and deactivated 1 ACME account.` }).waitFor();
     await expect.poll(() => credentialCard(owner).locator('[data-testid="acme-credential"]').getAttribute("data-status"), POLL).toBe("revoked");
     expect(await credentialCard(owner).getByRole("button", { name: /^Revoke/ }).count()).toBe(0);
     const listed = (await (await ownerContext.request.get(`/api/teams/${teamId}/acme-credentials`)).json()) as { items: { keyId: string; revokedAt: string | null }[] };
     expect(listed.items.find((c) => c.keyId === keyId)?.revokedAt).not.toBeNull();
+    await expect.poll(() => credentialCard(owner).locator('[data-testid="acme-account-row"]').getAttribute("data-status"), POLL).toBe("deactivated");
     await expectAccessible(owner, "ACME, one credential revoked");
+
+    const latecomer = new acme.Client({ directoryUrl, accountKey: await acme.crypto.createPrivateEcdsaKey(), externalAccountBinding: { kid: keyId, hmacKey } });
+    await expect(latecomer.createAccount({ termsOfServiceAgreed: true })).rejects.toThrow();
+    await owner.reload();
+    await credentialCard(owner).waitFor();
+    expect(await credentialCard(owner).locator('[data-testid="acme-account-row"]').count()).toBe(1);
   }, 30_000);
 
   it("does not show the page to an Installer", async () => {
