@@ -170,6 +170,10 @@ describe.each(ENGINES)("ACME credentials on %s", (engine) => {
     expect(Object.fromEntries(revoked.accounts.map((a) => [a.id, a.status]))).toEqual({ [live]: "deactivated", [alreadyRevoked]: "revoked" });
     expect(byId.get(untouched.id)).toMatchObject({ revokedAt: null, accounts: [{ id: neighbour, status: "valid" }] });
 
+    // An account that slipped in as the credential was revoked is refused by the ACME server, and listed as deactivated.
+    const latecomer = await bindAccount(acmeCredential.id);
+    expect((await listed()).find((c) => c.id === acmeCredential.id)!.accounts.find((a) => a.id === latecomer)?.status).toBe("deactivated");
+
     // Again: nothing changes, nothing more is audited.
     h.clock.advance(60_000);
     expect((await f.owner.client.delete(`${url()}/${acmeCredential.id}`)).statusCode).toBe(204);

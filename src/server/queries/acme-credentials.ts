@@ -67,7 +67,9 @@ async function present(executor: Executor, teamId: string, rows: CredentialRow[]
     createdBy: { id: row.createdBy, email: row.creatorEmail },
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
-    accounts: accounts.get(row.id) ?? [],
+    // An account that registered while its credential was being revoked may still say valid: the
+    // ACME server refuses it (and shows it deactivated), so the list does too.
+    accounts: (accounts.get(row.id) ?? []).map((account) => (row.revokedAt && account.status === "valid" ? { ...account, status: "deactivated" as const } : account)),
   }));
 }
 
