@@ -242,6 +242,18 @@ describe.runIf(ENGINES.includes("postgres"))("two servers on one PostgreSQL data
   /** The same person's next request, sent to server B. */
   const onB = (client: Client) => Object.assign(b.client(), { cookie: client.cookie });
 
+  it("refuses a key revoked through the other server on its very next request", async () => {
+    const owner = await a.signUp("Two Server Key Owner");
+    const teamId = owner.defaultTeamId;
+    const created = await owner.client.post(`/api/teams/${teamId}/api-keys`, { name: "two servers", permissions: ["orders.view"] });
+    expect(created.statusCode).toBe(201);
+    const { apiKey, secret } = created.json() as { apiKey: { id: string }; secret: string };
+    const withKey = () => b.client().request("GET", `/api/teams/${teamId}/orders`, undefined, { authorization: `Bearer ${secret}` });
+    for (let i = 0; i < 2; i++) expect((await withKey()).statusCode).toBe(200);
+    expect((await owner.client.delete(`/api/teams/${teamId}/api-keys/${apiKey.id}`)).statusCode).toBe(204);
+    expect((await withKey()).statusCode).toBe(401);
+  });
+
   it("keeps a session the other server used since: a cached last use never decides that it is idle", async () => {
     const person = await a.signUp("Two Server Walker");
     const personOnB = onB(person.client);
