@@ -88,6 +88,17 @@ describe.each(ENGINES)("ACME across teams and at once (%s)", (engine) => {
     }
   });
 
+  it("accounts registering while their credential is revoked end deactivated or refused, never valid", async () => {
+    const credential = await createAcmeCredential(s.owner.client, s.teamId, s.billingProfileId, "revoked mid-flight");
+    const registrations = Array.from({ length: 8 }, async () => accountFor(s, credential));
+    const revoke = s.owner.client.delete(`/api/teams/${s.teamId}/acme-credentials/${credential.id}`);
+    const results = await Promise.allSettled([...registrations, revoke]);
+    expect((results.at(-1) as PromiseFulfilledResult<{ statusCode: number }>).value.statusCode).toBe(204);
+    for (const r of results.slice(0, -1)) if (r.status === "rejected") expect(String(r.reason)).toMatch(/revoked/);
+    const accounts = await s.h.t.db.kysely.selectFrom("acmeAccounts").select("status").where("credentialId", "=", credential.id).execute();
+    expect(accounts.filter((a) => a.status === "valid")).toEqual([]);
+  });
+
   it("finalize sent five times at once charges once and issues one certificate, with no 5xx", async () => {
     const client = await accountFor(s);
     const { order, domain } = await readyOrder(s, client);

@@ -13,6 +13,7 @@ import { isUniqueViolation } from "../db/errors.js";
 import { inTransaction } from "../db/transaction.js";
 import type { Executor } from "../db/transaction.js";
 import { recordAudit } from "../commands/audit.js";
+import { lockTeam } from "../commands/team-lock.js";
 import { newId } from "../secrets.js";
 import { AcmeProblem } from "./problems.js";
 
@@ -106,6 +107,11 @@ export async function createAccount(deps: Deps, input: NewAccount): Promise<{ ac
   const id = newId(deps.clock.now().getTime());
   try {
     const account = await inTransaction(deps.db, async (tx) => {
+      // Under the team's lock, as revoking the credential is: a binding checked before a revocation
+      // that commits first must not leave a valid account behind it.
+      await lockTeam(tx, deps.db, input.credential.teamId);
+      const credential = await tx.selectFrom("acmeCredentials").select("revokedAt").where("id", "=", input.credential.id).executeTakeFirst();
+      if (!credential || credential.revokedAt !== null) throw new AcmeProblem("unauthorized", "This ACME credential was revoked; ask the team for a new one.");
       const now = deps.clock.now().toISOString();
       await tx
         .insertInto("acmeAccounts")
