@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp } from "./helpers/app.js";
 import type { SignedIn, TestApp } from "./helpers/app.js";
+import { createAcmeCredential } from "./helpers/acme-credentials.js";
 import { ENGINES } from "./helpers/engines.js";
 import { addAccountObjects, createTeam, inviteAndAccept, uploadDocument } from "./helpers/fixtures.js";
 
@@ -25,7 +26,7 @@ describe.each(ENGINES)("team contents and billing addresses on %s", (engine) => 
   it("counts what deleting the team takes with it, and only this team's", async () => {
     const empty = await ada.client.get(`/api/teams/${teamId}/deletion-preview`);
     expect(empty.statusCode, empty.body).toBe(200);
-    expect(empty.json()).toEqual({ orders: 0, certificates: 0, documents: 0, billingProfiles: 0, apiKeys: 0, members: 2 });
+    expect(empty.json()).toEqual({ orders: 0, certificates: 0, documents: 0, billingProfiles: 0, apiKeys: 0, acmeCredentials: 0, members: 2 });
 
     const first = await addAccountObjects(ada.client, teamId, "contents-a");
     await uploadDocument(ada.client, teamId, first.orderId);
@@ -46,9 +47,12 @@ describe.each(ENGINES)("team contents and billing addresses on %s", (engine) => 
       })
       .execute();
     expect(certificate).toBeDefined();
+    await createAcmeCredential(ada.client, teamId, first.billingProfileId, "counted");
+    const revoked = await createAcmeCredential(ada.client, teamId, first.billingProfileId, "revoked, not counted");
+    await ada.client.delete(`/api/teams/${teamId}/acme-credentials/${revoked.id}`);
 
     const counted = (await ada.client.get(`/api/teams/${teamId}/deletion-preview`)).json();
-    expect(counted).toEqual({ orders: 2, certificates: 1, documents: 3, billingProfiles: 2, apiKeys: 0, members: 2 });
+    expect(counted).toEqual({ orders: 2, certificates: 1, documents: 3, billingProfiles: 2, apiKeys: 0, acmeCredentials: 1, members: 2 });
   });
 
   it("is asked only by whoever may delete the team", async () => {

@@ -7,7 +7,7 @@ import type { TeamContentsDto } from "../../shared/schemas/teams.js";
 
 export async function countTeamContents(executor: Executor, teamId: string): Promise<TeamContentsDto> {
   const count = sql<number>`count(*)`;
-  const [orders, certificates, documents, billingProfiles, apiKeys, members] = await Promise.all([
+  const [orders, certificates, documents, billingProfiles, apiKeys, acmeCredentials, members] = await Promise.all([
     executor.selectFrom("orders").select(count.as("n")).where("teamId", "=", teamId).executeTakeFirstOrThrow(),
     executor
       .selectFrom("certificates")
@@ -18,7 +18,9 @@ export async function countTeamContents(executor: Executor, teamId: string): Pro
     executor.selectFrom("documents").select(count.as("n")).where("teamId", "=", teamId).executeTakeFirstOrThrow(),
     executor.selectFrom("billingProfiles").select(count.as("n")).where("teamId", "=", teamId).where("deletedAt", "is", null).executeTakeFirstOrThrow(),
     executor.selectFrom("apiKeys").select(count.as("n")).where("teamId", "=", teamId).where("revokedAt", "is", null).executeTakeFirstOrThrow(),
-    executor.selectFrom("memberships").select(count.as("n")).where("teamId", "=", teamId).executeTakeFirstOrThrow(),
+    executor.selectFrom("acmeCredentials").select(count.as("n")).where("teamId", "=", teamId).where("revokedAt", "is", null).executeTakeFirstOrThrow(),
+    // Kept by triggers (migration 0011): the same cost for any team size.
+    executor.selectFrom("teams").select("memberCount as n").where("id", "=", teamId).executeTakeFirstOrThrow(),
   ]);
   // PostgreSQL answers count(*) as a bigint string.
   const n = (row: { n: number | string | bigint }) => Number(row.n);
@@ -28,6 +30,7 @@ export async function countTeamContents(executor: Executor, teamId: string): Pro
     documents: n(documents),
     billingProfiles: n(billingProfiles),
     apiKeys: n(apiKeys),
+    acmeCredentials: n(acmeCredentials),
     members: n(members),
   };
 }

@@ -43,6 +43,7 @@ export const TeamContents = Type.Object({
   documents: Type.Integer(),
   billingProfiles: Type.Integer({ description: "Not removed" }),
   apiKeys: Type.Integer({ description: "Not revoked" }),
+  acmeCredentials: Type.Integer({ description: "Not revoked; their ACME accounts go with them" }),
   members: Type.Integer({ description: "The Owner included" }),
 });
 export type TeamContentsDto = Static<typeof TeamContents>;

@@ -26,6 +26,7 @@ function WhatGoes({ teamId }: { teamId: string }) {
     plural(c.documents, "document"),
     plural(c.billingProfiles, "billing profile"),
     plural(c.apiKeys, "API key"),
+    plural(c.acmeCredentials, "ACME credential"),
     plural(c.members, "membership", "memberships"),
   ];
   return (
