@@ -7,24 +7,25 @@ import type { TeamDetailDto } from "../../shared/schemas/teams.js";
 import { AppError } from "../errors.js";
 import { presentTeam } from "./team-member.js";
 
-interface OwnerAndCount {
-  owner: TeamDetailDto["owner"];
-  memberCount: number;
+type DetailInputs = [teamId: string, name: string, isDefault: number, createdAt: string, isOwner: boolean, roles: string, keyPermissions: string | undefined];
+const detailKey = readKey<TeamDetailDto, DetailInputs>("teamDetail");
+
+export function getTeamDetail(executor: Executor, team: Team, member: TeamMember): Promise<TeamDetailDto> {
+  // Keyed by everything the answer is built from besides the row read here: the team and the
+  // member's standing may come from a transaction, or from an older generation of the cache.
+  const keyPermissions = member.keyPermissions && [...member.keyPermissions].sort().join(",");
+  const key = detailKey(team.id, team.name, team.isDefault, team.createdAt, member.isOwner, member.roles.join(","), keyPermissions);
+  return cachedRead(executor, key, () => readTeamDetail(executor, team, member));
 }
 
-const ownerAndCountKey = readKey<OwnerAndCount | null, [teamId: string]>("teamOwnerAndCount");
-
-export async function getTeamDetail(executor: Executor, team: Team, member: TeamMember): Promise<TeamDetailDto> {
+async function readTeamDetail(executor: Executor, team: Team, member: TeamMember): Promise<TeamDetailDto> {
   // One indexed read, whatever the team's size: the count is a column kept by triggers (migration 0011).
-  const found = await cachedRead(executor, ownerAndCountKey(team.id), async () => {
-    const row = await executor
-      .selectFrom("teams")
-      .innerJoin("users", "users.id", "teams.ownerId")
-      .select(["users.id", "users.email", "users.name", "teams.memberCount"])
-      .where("teams.id", "=", team.id)
-      .executeTakeFirst();
-    return row ? { owner: { id: row.id, email: row.email, name: row.name }, memberCount: row.memberCount } : null;
-  });
-  if (!found) throw new AppError("not_found", "No such team.");
-  return { ...presentTeam(team, member), owner: found.owner, memberCount: found.memberCount, createdAt: team.createdAt };
+  const row = await executor
+    .selectFrom("teams")
+    .innerJoin("users", "users.id", "teams.ownerId")
+    .select(["users.id", "users.email", "users.name", "teams.memberCount"])
+    .where("teams.id", "=", team.id)
+    .executeTakeFirst();
+  if (!row) throw new AppError("not_found", "No such team.");
+  return { ...presentTeam(team, member), owner: { id: row.id, email: row.email, name: row.name }, memberCount: row.memberCount, createdAt: team.createdAt };
 }
