@@ -97,6 +97,8 @@ export function registerGuard(app: FastifyInstance, deps: Deps, machines?: Machi
       );
       return;
     }
+    // An ACME account acts through ACME's own scope only; in this API it is no member of anything.
+    if (principal.kind !== "user") return done(new AppError("not_found", "No such team."));
     loadTeamMember(deps.db.kysely, principal.id, teamId).then(admit, done);
   });
 }
