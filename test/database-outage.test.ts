@@ -206,10 +206,10 @@ describe.runIf(process.env.TEST_POSTGRES_URL)("PostgreSQL lost at run time", () 
 
   it("its sessions terminated (pg_terminate_backend) mid-query: 503, then the pool reconnects", async () => {
     const owner = await signUpVia(baseUrl, "Terminated Owner");
-    // Hold the sessions table so that the next request waits inside PostgreSQL, then end the
-    // server's connections while it waits.
+    // Hold the tables a request reads first (the read cache's version, the sessions) so that the
+    // next request waits inside PostgreSQL, then end the server's connections while it waits.
     await admin.query("begin");
-    await admin.query("lock table sessions in access exclusive mode");
+    await admin.query("lock table cache_version, sessions in access exclusive mode");
     const waiting = owner.client.get("/api/me");
     try {
       await until(async () => {
