@@ -5,55 +5,34 @@
 // documents (problems.ts). A plain GET of a resource other than the directory, newNonce and
 // renewalInfo is 405 (§6.3); nothing under /acme/ falls through to the dashboard.
 //
-// Each handler reads and checks, then calls one command; the commands are certdesk's own where the
-// work is the same as a member's (opening, validating, charging, issuing, revoking an order).
+// The resources are registered by account-routes.ts and order-routes.ts, through the kit (kit.ts)
+// this scope builds: the verified request, and the lookups every resource shares.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { JWK } from "jose";
 import { AppError } from "../errors.js";
-import { openHmacKey } from "../commands/acme-credentials.js";
-import { revokeCertificate } from "../commands/revoke-certificate.js";
 import type { Services } from "../routes/route-kit.js";
+import { registerAccountRoutes } from "./account-routes.js";
 import type { AcmeAccount } from "./accounts.js";
-import { assertUsable, changeKey, checkContact, createAccount, deactivateAccount, findAccount, findAccountByKey, touchAccount, updateContact } from "./accounts.js";
-import { deactivateAuthorization, startChallenge } from "./challenges.js";
-import { teamCtxFor } from "./context.js";
-import { verifyBinding } from "./eab.js";
-import { finalizeOrder } from "./finalize.js";
+import { assertUsable, findAccount, touchAccount } from "./accounts.js";
 import { parseFlattened, protectedHeaderOf, publicKeyOf, verifiedPayload } from "./jws.js";
-import type { ProtectedHeader } from "./jws.js";
-import { newOrder } from "./new-order.js";
+import { RETRY_AFTER_SECONDS } from "./kit.js";
+import type { AcmeKit, Params, PostHandler, Signed } from "./kit.js";
 import { NonceStore } from "./nonces.js";
+import { registerOrderRoutes } from "./order-routes.js";
 import { loadAcmeOrder } from "./order-state.js";
 import type { AcmeOrderState, AuthzState } from "./order-state.js";
-import { ACME_PREFIX, AcmeUrls, CHALLENGE_TYPES, ROUTES } from "./paths.js";
-import type { ChallengeType } from "./paths.js";
-import { presentAccount, presentAuthorization, presentChallenge, presentOrder } from "./present.js";
+import { ACME_PREFIX, AcmeUrls, ROUTES } from "./paths.js";
+import { presentOrder } from "./present.js";
 import { AcmeProblem, fromAppError } from "./problems.js";
 import { RENEWAL_INFO_RETRY_SECONDS, renewalInfo } from "./renewal-info.js";
-import { issuedCertificate, parseRevocation, signedByCertificateKey } from "./revocation.js";
 
 export { ACME_PREFIX };
 
 /** A JWS body is small: the largest is a finalize with an RSA-4096 CSR, or a keyChange. */
 const MAX_JWS_BYTES = 64 * 1024;
-const ORDERS_PAGE = 50;
-/** What a client waits before asking again about a challenge or order in progress (§7.5.1, §7.4). */
-const RETRY_AFTER_SECONDS = 1;
 
 export interface AcmeScopeOptions {
   services: Services;
 }
-
-interface Signed {
-  header: ProtectedHeader;
-  payload: Record<string, unknown> | null;
-  /** Set when the request was signed with an account's key (kid). */
-  account?: AcmeAccount;
-  /** Set when the request was signed with a key it carries (jwk). */
-  jwk?: JWK;
-}
-
-type Params<K extends string> = { Params: Record<K, string> };
 
 export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOptions): Promise<void> {
   const { db, clock, config } = services;
@@ -147,7 +126,7 @@ export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOp
     reply.header("allow", "POST");
     throw new AcmeProblem("malformed", "ACME resources other than the directory and newNonce are fetched with POST-as-GET (RFC 8555 §6.3).", { status: 405 });
   };
-  const post = <P extends string>(path: string, handler: (request: FastifyRequest<Params<P>>, reply: FastifyReply) => Promise<unknown>) => {
+  const post = <P extends string>(path: string, handler: PostHandler<P>) => {
     acme.post(path, handler as never);
     acme.get(path, postOnly);
   };
@@ -174,156 +153,14 @@ export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOp
   });
   acme.get(ROUTES.newNonce, { exposeHeadRoute: false }, async (_request, reply) => reply.header("replay-nonce", await nonces.issue()).code(204).send());
 
-  post(ROUTES.newAccount, async (request, reply) => {
-    const s = await signed(request, "jwk");
-    const payload = s.payload ?? {};
-    const existing = await findAccountByKey(db.kysely, s.jwk!);
-    if (existing) return reply.code(200).header("location", urls.account(existing.id)).send(presentAccount(urls, existing));
-    if (payload.onlyReturnExisting === true) throw new AcmeProblem("accountDoesNotExist", "No account has this key.");
-    if (payload.externalAccountBinding === undefined) {
-      throw new AcmeProblem("externalAccountRequired", "certdesk requires External Account Binding: create an ACME credential in your team and pass its key id and HMAC key.");
-    }
-    const credential = await verifyBinding(payload.externalAccountBinding, { url: s.header.url, jwk: s.jwk! }, async (keyId) => {
-      const row = await db.kysely.selectFrom("acmeCredentials").select(["id", "teamId", "hmacKeySealed", "revokedAt"]).where("keyId", "=", keyId).executeTakeFirst();
-      return row && { id: row.id, teamId: row.teamId, revoked: row.revokedAt !== null, hmacKey: openHmacKey(services, row) };
-    });
-    const contact = checkContact(payload.contact);
-    const team = await db.kysely.selectFrom("acmeCredentials").select("teamId").where("id", "=", credential.id).executeTakeFirstOrThrow();
-    const { account, created } = await createAccount(services, { credential: { id: credential.id, teamId: team.teamId }, jwk: s.jwk!, contact });
-    return reply.code(created ? 201 : 200).header("location", urls.account(account.id)).send(presentAccount(urls, account));
-  });
-
-  post<"accountId">(ROUTES.account, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    if (account.id !== request.params.accountId) throw new AcmeProblem("unauthorized", "A request about an account must be signed by that account.");
-    const payload = s.payload ?? {};
-    if (payload.status !== undefined && payload.status !== "deactivated") throw new AcmeProblem("malformed", 'The only status a client may set is "deactivated".');
-    if (payload.contact !== undefined) await updateContact(services, account, checkContact(payload.contact));
-    if (payload.status === "deactivated") await deactivateAccount(services, account);
-    const now = (await findAccount(db.kysely, account.id))!;
-    return reply.header("location", urls.account(account.id)).send(presentAccount(urls, now));
-  });
-
-  post<"accountId">(ROUTES.accountOrders, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    if (account.id !== request.params.accountId) throw new AcmeProblem("unauthorized", "Only the account itself lists its orders.");
-    const after = (request.query as { cursor?: string }).cursor;
-    let query = db.kysely.selectFrom("acmeOrders").select("orderId").where("accountId", "=", account.id).orderBy("orderId", "desc").limit(ORDERS_PAGE + 1);
-    if (after) query = query.where("orderId", "<", after);
-    const rows = await query.execute();
-    const page = rows.slice(0, ORDERS_PAGE);
-    if (rows.length > ORDERS_PAGE) reply.header("link", `<${urls.accountOrders(account.id)}?cursor=${page.at(-1)!.orderId}>;rel="next"`);
-    return { orders: page.map((r) => urls.order(r.orderId)) };
-  });
-
-  post(ROUTES.keyChange, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    if (!s.payload) throw new AcmeProblem("malformed", "keyChange carries an inner JWS signed by the new key.");
-    const inner = parseFlattened(s.payload);
-    const innerHeader = protectedHeaderOf(inner, s.header.url);
-    if (!innerHeader.jwk) throw new AcmeProblem("malformed", "The inner JWS of keyChange is signed with the new key, carried as jwk.");
-    if (innerHeader.nonce !== undefined) throw new AcmeProblem("malformed", "The inner JWS of keyChange carries no nonce.");
-    const innerPayload = await verifiedPayload(inner, await publicKeyOf(innerHeader.jwk, innerHeader.alg), innerHeader.alg);
-    if (innerPayload?.account !== urls.account(account.id)) throw new AcmeProblem("malformed", "The inner JWS must name this account (account).");
-    const oldKey = innerPayload.oldKey as JWK | undefined;
-    const sameOld = oldKey && typeof oldKey === "object" && (await findAccountByKey(db.kysely, oldKey).catch(() => undefined))?.id === account.id;
-    if (!sameOld) throw new AcmeProblem("malformed", "oldKey must be the account's current key.");
-    await changeKey(services, account, innerHeader.jwk, (id) => urls.account(id));
-    return reply.header("location", urls.account(account.id)).send(presentAccount(urls, (await findAccount(db.kysely, account.id))!));
-  });
-
-  post(ROUTES.newOrder, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    if (!s.payload) throw new AcmeProblem("malformed", "newOrder takes {identifiers}.");
-    const limited =
-      services.limits.attempt("acmeOrdersPerAccount", account.id) ?? services.limits.attempt("acmeOrdersPerCredential", account.credentialId);
-    if (limited) throw limited;
-    const ctx = await teamCtxFor(services, account);
-    const orderId = await newOrder(ctx, account, s.payload);
-    return sendOrder(reply, (await loadAcmeOrder(db.kysely, orderId, clock.now()))!, 201);
-  });
-
-  post<"orderId">(ROUTES.order, async (request, reply) => {
-    const s = await signed(request, "account");
-    return sendOrder(reply, await orderOf(accountOf(s), request.params.orderId));
-  });
-
-  post<"orderId">(ROUTES.finalize, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    const order = await orderOf(account, request.params.orderId);
-    await finalizeOrder(await teamCtxFor(services, account), order, s.payload);
-    return sendOrder(reply, await orderOf(account, order.id));
-  });
-
-  post<"authzId">(ROUTES.authorization, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    let authz = await authzOf(account, request.params.authzId);
-    if (s.payload?.status !== undefined) {
-      if (s.payload.status !== "deactivated") throw new AcmeProblem("malformed", 'The only status a client may set is "deactivated".');
-      await deactivateAuthorization(await teamCtxFor(services, account), authz);
-      authz = await authzOf(account, authz.id);
-    }
-    if (authz.challengeStatus === "processing" && authz.status === "pending") reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-    return reply.send(presentAuthorization(urls, authz));
-  });
-
-  post<"authzId" | "type">(ROUTES.challenge, async (request, reply) => {
-    const s = await signed(request, "account");
-    const account = accountOf(s);
-    const type = request.params.type as ChallengeType;
-    if (!CHALLENGE_TYPES.includes(type)) throw new AcmeProblem("malformed", `certdesk offers ${CHALLENGE_TYPES.join(" and ")}, not ${request.params.type}.`, { status: 404 });
-    let authz = await authzOf(account, request.params.authzId);
-    // POST-as-GET reads the challenge; any JSON object (RFC: {}) says "ready, look now".
-    if (!isPostAsGet(s)) {
-      const look = await startChallenge(await teamCtxFor(services, account), account, authz, type, services.limits);
-      if (look) services.background.run("validate an ACME challenge", request.log, look);
-      authz = await authzOf(account, authz.id);
-    }
-    reply.header("link", `<${urls.authorization(authz.id)}>;rel="up"`);
-    if (authz.challengeStatus === "processing" && authz.challengeType === type) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
-    return reply.send(presentChallenge(urls, authz, type));
-  });
-
-  post<"orderId">(ROUTES.certificate, async (request, reply) => {
-    const s = await signed(request, "account");
-    const order = await orderOf(accountOf(s), request.params.orderId);
-    if (!order.certificate) throw new AcmeProblem("malformed", "This order has no certificate yet.", { status: 404 });
-    // The leaf and the intermediate: the root is the relying party's own (API.md, /pki/root.pem).
-    const intermediate = order.certificate.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/)?.[0] ?? "";
-    return reply.type("application/pem-certificate-chain").send(`${order.certificate.certificatePem.trimEnd()}\n${intermediate.trimEnd()}\n`);
-  });
-
-  post(ROUTES.revokeCert, async (request, reply) => {
-    const s = await signed(request, "either");
-    const revocation = parseRevocation(s.payload);
-    const issued = await issuedCertificate(db.kysely, revocation);
-    let actor: AcmeAccount | undefined;
-    if (s.account) {
-      // Any account of the team whose order it is: the certificate is the team's (SPEC 13, 20).
-      if (s.account.teamId !== issued.teamId) throw new AcmeProblem("unauthorized", "This account may not revoke this certificate.");
-      actor = s.account;
-    } else {
-      if (!(await signedByCertificateKey(s.jwk!, revocation.certificate))) {
-        throw new AcmeProblem("unauthorized", "A revocation signed with a jwk must be signed by the certificate's own key.");
-      }
-      // The holder of the certificate's key acts through the account that ordered it.
-      actor = issued.accountId ? await findAccount(db.kysely, issued.accountId) : undefined;
-      if (!actor) throw new AcmeProblem("unauthorized", "This certificate was not ordered through ACME; revoke it from the dashboard.");
-    }
-    await revokeCertificate(await teamCtxFor(services, actor), issued.orderId, revocation.reason);
-    return reply.code(200).send();
-  });
-
   acme.get<Params<"certId">>(ROUTES.renewalInfo, async (request, reply) => {
     const info = await renewalInfo(db.kysely, request.params.certId, clock.now());
     return reply.header("retry-after", String(RENEWAL_INFO_RETRY_SECONDS)).send(info);
   });
+
+  const kit: AcmeKit = { services, urls, signed, post, orderOf, authzOf, sendOrder, accountOf, isPostAsGet };
+  registerAccountRoutes(kit);
+  registerOrderRoutes(kit);
 }
 
 function toAcmeProblem(error: unknown, request: FastifyRequest, services: Services): AcmeProblem {
