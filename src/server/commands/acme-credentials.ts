@@ -40,6 +40,18 @@ export function openHmacKey(deps: Pick<Deps, "sealer">, credential: SealedHmacKe
   return Buffer.from(deps.sealer.open(credential.hmacKeySealed, hmacKeyContext(credential)), "base64url");
 }
 
+/**
+ * Random bytes, base64url, drawn again when the text would begin with "-": pasted after
+ * `--eab-hmac-key` or `--hmac`, such a value is read as an option (certbot stops with "expected
+ * one argument"). One draw in 64 is redrawn; what remains is uniform over the others.
+ */
+function pasteable(bytes: number): string {
+  for (;;) {
+    const value = randomBytes(bytes).toString("base64url");
+    if (!value.startsWith("-")) return value;
+  }
+}
+
 function invalid(field: string, message: string): AppError {
   return new AppError("invalid_request", message, { errors: [{ field, message }] });
 }
@@ -52,8 +64,8 @@ export async function createAcmeCredential(ctx: TeamCtx, input: CreateAcmeCreden
   const now = ctx.clock.now();
   const id = newId(now.getTime());
   // The key id is what clients send in the clear as the binding's `kid`: random, not secret.
-  const keyId = randomBytes(16).toString("base64url");
-  const hmacKey = randomBytes(HMAC_KEY_BYTES).toString("base64url");
+  const keyId = pasteable(16);
+  const hmacKey = pasteable(HMAC_KEY_BYTES);
   await inTransaction(ctx.db, async (tx) => {
     // The team first (team-lock.ts), then the profile as of now: one removed meanwhile is a 404.
     await lockTeam(tx, ctx.db, teamId);
