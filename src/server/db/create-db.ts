@@ -111,13 +111,14 @@ function withStatementCache(database: SqliteDatabase.Database, reads: ReadCache)
 }
 
 /**
- * Writes that change no row the read cache serves from (db/read-cache.ts, migration 0016's
- * triggers) and run often: a session's touch, a key's last use, the audit log, the outbox, the
- * rate-limit exchange (every second), ACME nonces. Any other write is taken to change something;
- * this list only spares the cache needless emptying, so a table written per request or on a timer
- * belongs here.
+ * Writes that change nothing the read cache serves (db/read-cache.ts; migration 0016's triggers
+ * ignore them too) and run often: a session's touch and a key's last use (once a minute each), the
+ * audit log, the outbox, the rate-limit exchange (every second), ACME nonces. Any other write is
+ * taken to change something; this list only spares the cache needless emptying, so a table
+ * written per request or on a timer belongs here.
  */
-const NOT_CACHED = /^(?:insert into|update|delete from) "(?:sessions|api_keys|audit_log|outbox|limit_counters|acme_nonces)"/;
+const NOT_CACHED =
+  /^(?:(?:insert into|update|delete from) "(?:audit_log|outbox|limit_counters|acme_nonces)"|update "sessions" set "last_seen_at" = \$1 where|update "api_keys" set "last_used_at" = \$1 where)/;
 
 /**
  * Hot statements (db/reusable-query.ts) run as server-side prepared statements on PostgreSQL:
