@@ -2,6 +2,7 @@
 // the creator's permissions, bearer use on the key's own team only, 401/403/404 as the contract says,
 // revocation and expiry on the very next request, a key outliving its creator, the secret shown once.
 import { sql } from "kysely";
+import { backgroundIdle } from "../src/server/background.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MINUTE } from "../src/server/clock.js";
 import { createTestApp } from "./helpers/app.js";
@@ -177,7 +178,7 @@ describe.each(ENGINES)("API keys on %s", (engine) => {
     const key = await keyFor(["team.view"]);
     const bot = keyClient(h, key.secret);
     const lastUsed = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await backgroundIdle(h.app); // the write runs after the answer
       const row = await h.t.db.kysely.selectFrom("apiKeys").select("lastUsedAt").where("id", "=", key.id).executeTakeFirstOrThrow();
       return row.lastUsedAt;
     };

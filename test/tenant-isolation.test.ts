@@ -2,6 +2,7 @@
 // called with B's team and B's object ids, and with A's path carrying B's ids; each answer is
 // 404 not_found, and the database is byte-for-byte what it was (B unchanged, nothing written).
 // The same holds for A's API keys (SPEC rule 13): a key acts in its own team only.
+import { backgroundIdle } from "../src/server/background.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Permission } from "../src/shared/permissions.js";
 import type { Body, Client, TestApp } from "./helpers/app.js";
@@ -234,6 +235,7 @@ describe.each(ENGINES)("tenant isolation on %s", (engine) => {
 
   it("a user in both teams gets in B only what their role in B grants (rule 6)", async () => {
     const dual = A.members.account_admin; // Account Admin in A, installer in B
+    await backgroundIdle(h.app); // an earlier test's key use is recorded after its answer
     const before = await snapshot(h.t.db);
     let refused = 0;
     for (const route of teamRoutes()) {

@@ -65,8 +65,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   registerErrorHandling(app);
   // Collects every route's schema for the OpenAPI document: registered before the scopes.
   await registerOpenApi(app, deps);
-  const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (error) => app.log.warn({ err: error }, "could not record an API key's last use"));
-  app.addHook("onClose", () => keyUses.flush());
+  const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (job) => services.background.run("record an API key's last use", app.log, job));
   await app.register(apiScope, { prefix: "/api", services, keyUses, registry: app });
   // The public PKI routes: CA certificates, CRL, OCSP (no session, no CSRF; its own headers and errors).
   await app.register(pkiScope, { prefix: PKI_PREFIX, services });

@@ -178,8 +178,15 @@ export async function dumpDatabase(db: Db): Promise<Record<string, Record<string
   return dump;
 }
 
+/** The columns that merely using a session, an API key or an ACME account moves (written after the answer). */
+const USE_STAMPS: Record<string, string[]> = {
+  sessions: ["last_seen_at", "lastSeenAt"],
+  api_keys: ["last_used_at", "lastUsedAt"],
+  acme_accounts: ["last_used_at", "lastUsedAt"],
+};
+
 /**
- * The database minus what merely using a session legitimately touches (sessions.last_seen_at), the
+ * The database minus what merely using a session, key or account legitimately touches (their last use), the
  * rate-limit counters (every request counts, a refused one too: migration 0015) and the migration
  * bookkeeping: equal before and after means the calls in between changed nothing.
  */
@@ -191,7 +198,7 @@ export async function snapshot(db: Db): Promise<Record<string, string[]>> {
     stable[name] = rows
       .map((row) => {
         const copy: Record<string, unknown> = {};
-        for (const key of Object.keys(row).sort()) if (!(name === "sessions" && (key === "last_seen_at" || key === "lastSeenAt"))) copy[key] = row[key];
+        for (const key of Object.keys(row).sort()) if (!(USE_STAMPS[name] ?? []).includes(key)) copy[key] = row[key];
         return JSON.stringify(copy);
       })
       .sort();

@@ -90,16 +90,16 @@ export async function resolveApiKey(db: Kysely<Database>, clock: Clock, secret: 
 
 /**
  * Records a key's last use at most once a minute per key and process. The write runs after the
- * answer and its failure is only logged: a use that was not recorded is less bad than a refused one.
+ * answer, as the app's background work (background.ts: close() and tests wait for it, a failure is
+ * logged): a use that was not recorded is less bad than a refused one.
  */
 export class KeyUseRecorder {
   private readonly written = new Map<string, number>();
-  private pending = new Set<Promise<void>>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void,
+    private readonly inBackground: (job: () => Promise<unknown>) => void,
   ) {}
 
   used(keyId: string): void {
@@ -109,22 +109,13 @@ export class KeyUseRecorder {
     if (this.written.size > 10_000) this.written.clear();
     this.written.set(keyId, now);
     const at = new Date(now).toISOString();
-    const write = this.db
-      .updateTable("apiKeys")
-      .set({ lastUsedAt: at })
-      .where("id", "=", keyId)
-      .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
-      .execute()
-      .then(
-        () => undefined,
-        (error: unknown) => this.onError(error),
-      )
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
-  }
-
-  /** Waits for the writes in flight (shutdown, tests). */
-  async flush(): Promise<void> {
-    await Promise.all([...this.pending]);
+    this.inBackground(() =>
+      this.db
+        .updateTable("apiKeys")
+        .set({ lastUsedAt: at })
+        .where("id", "=", keyId)
+        .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
+        .execute(),
+    );
   }
 }
