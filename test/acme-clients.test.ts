@@ -15,15 +15,14 @@ import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCertdesk } from "../e2e/harness.js";
 import type { Certdesk } from "../e2e/harness.js";
 import { freePort } from "../bench/processes.js";
 import { missingAcmeClients, openAcmeClients } from "./helpers/acme-clients.js";
 import type { AcmeClients, Issued } from "./helpers/acme-clients.js";
-import { ENGINES } from "./helpers/engines.js";
+import { ENGINES, createTestDatabase } from "./helpers/engines.js";
+import type { TestDatabase } from "./helpers/engines.js";
 import { signUpVia } from "./helpers/server.js";
 import type { HttpClient } from "./helpers/server.js";
 
@@ -31,34 +30,13 @@ const execFileAsync = promisify(execFile);
 const missing = missingAcmeClients();
 if (missing.length) console.warn(`acme-clients.test.ts skipped: ${missing.join(" and ")} not installed (apt-get install certbot lego).`);
 
-/** An empty PostgreSQL database for the server to migrate, on TEST_POSTGRES_URL's server; dropped by drop(). */
-async function emptyPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.TEST_POSTGRES_URL!;
-  const name = `certdesk_test_acme_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const again = new pg.Client({ connectionString: adminUrl });
-      await again.connect();
-      await again.query(`drop database if exists ${name} with (force)`);
-      await again.end();
-    },
-  };
-}
-
 function expectCreated(response: { status: number; text: string }, what: string): void {
   if (response.status !== 201) throw new Error(`${what}: ${response.status} ${response.text}`);
 }
 
 describe.skipIf(missing.length > 0).each(ENGINES)("ACME clients against a started certdesk (%s)", (engine) => {
   let certdesk: Certdesk | undefined;
-  let database: { url: string; drop(): Promise<void> } | undefined;
+  let database: TestDatabase | undefined;
   let clients: AcmeClients | undefined;
   let owner: HttpClient;
   let teamId: string;
@@ -66,7 +44,8 @@ describe.skipIf(missing.length > 0).each(ENGINES)("ACME clients against a starte
 
   beforeAll(async () => {
     const dcvHttpPort = await freePort();
-    if (engine === "postgres") database = await emptyPostgresDatabase();
+    // An empty database: the built server migrates it itself, as in production.
+    if (engine === "postgres") database = await createTestDatabase("postgres", { migrated: false });
     certdesk = await startCertdesk({ databaseUrl: database?.url, dcvHttpPort });
     const signedIn = await signUpVia(certdesk.baseUrl, "ACME Owner");
     owner = signedIn.client;
