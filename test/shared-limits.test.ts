@@ -92,5 +92,24 @@ describe.runIf(process.env.TEST_POSTGRES_URL)("rate limits shared by two servers
 });
 
 describe("rate limits on SQLite", () => {
-  it.skip("are not shared: one server process owns an SQLite file, and its counters stay in its memory (MemoryStore)", () => {});
+  let h: TestApp;
+  beforeAll(async () => {
+    h = await createTestApp("sqlite", { RATE_LIMIT_SCALE: "0.01" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  // One server process owns an SQLite file: its counters stay in its memory and never touch the database.
+  it("count in the server's memory: the budget holds, and no counter row is written", async () => {
+    const address = "192.0.2.60";
+    const answers: number[] = [];
+    for (let i = 0; i < 13; i++) answers.push((await h.app.inject({ method: "GET", url: "/api/products", remoteAddress: address })).statusCode);
+    expect(answers.slice(0, 12).every((status) => status === 200)).toBe(true);
+    expect(answers[12]).toBe(429);
+    await exchangeLimits(h.app); // nothing to exchange on SQLite
+    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'limit_counters'`.execute(h.t.db.kysely);
+    const rows = tables.rows.length ? (await sql<{ n: number }>`select count(*) as n from limit_counters`.execute(h.t.db.kysely)).rows[0]!.n : 0;
+    expect(rows).toBe(0);
+  });
 });
