@@ -29,8 +29,7 @@ export function registerAccountRoutes({ services, urls, signed, post, accountOf 
       return row && { id: row.id, teamId: row.teamId, revoked: row.revokedAt !== null, hmacKey: openHmacKey(services, row) };
     });
     const contact = checkContact(payload.contact);
-    const team = await db.kysely.selectFrom("acmeCredentials").select("teamId").where("id", "=", credential.id).executeTakeFirstOrThrow();
-    const { account, created } = await createAccount(services, { credential: { id: credential.id, teamId: team.teamId }, jwk: s.jwk!, contact });
+    const { account, created } = await createAccount(services, { credential, jwk: s.jwk!, contact });
     return reply.code(created ? 201 : 200).header("location", urls.account(account.id)).send(presentAccount(urls, account));
   });
 

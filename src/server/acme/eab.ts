@@ -11,6 +11,7 @@ const MAC_ALGORITHMS = ["HS256", "HS384", "HS512"];
 /** A credential as the binding needs it: live or revoked, and its HMAC key opened. */
 export interface BindingCredential {
   id: string;
+  teamId: string;
   revoked: boolean;
   hmacKey: Uint8Array;
 }
