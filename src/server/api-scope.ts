@@ -7,7 +7,7 @@
 // and headers without touching these.
 import cookie from "@fastify/cookie";
 import type { FastifyInstance } from "fastify";
-import type { KeyUseRecorder } from "./auth/api-keys.js";
+import type { LastUseRecorder } from "./auth/last-use.js";
 import { AppError } from "./errors.js";
 import { registerCsrf } from "./plugins/csrf.js";
 import { sendProblem } from "./plugins/errors.js";
@@ -36,7 +36,7 @@ import { domainRoutes } from "./routes/domains.js";
 
 export interface ApiScopeOptions {
   services: Services;
-  keyUses: KeyUseRecorder;
+  keyUses: LastUseRecorder;
   /** The app: the guard's and the limits' bookkeeping are looked up by it (tests, start-up checks). */
   registry: FastifyInstance;
 }

@@ -1,7 +1,8 @@
 // buildApp(deps): registers plugins and routes; never listens, so tests can inject.
 import Fastify from "fastify";
 import type { FastifyInstance } from "fastify";
-import { KeyUseRecorder } from "./auth/api-keys.js";
+import { writeKeyUse } from "./auth/api-keys.js";
+import { LastUseRecorder } from "./auth/last-use.js";
 import { registerBackgroundWork } from "./background.js";
 import type { Deps } from "./context.js";
 import { registerDashboard } from "./plugins/dashboard.js";
@@ -65,7 +66,7 @@ export async function buildApp(deps: Deps, options: BuildOptions = {}): Promise<
   registerErrorHandling(app);
   // Collects every route's schema for the OpenAPI document: registered before the scopes.
   await registerOpenApi(app, deps);
-  const keyUses = new KeyUseRecorder(deps.db.kysely, deps.clock, (job) => services.background.run("record an API key's last use", app.log, job));
+  const keyUses = new LastUseRecorder(deps.clock, (id, at) => writeKeyUse(deps.db.kysely, id, at), (job) => services.background.run("record an API key's last use", app.log, job));
   await app.register(apiScope, { prefix: "/api", services, keyUses, registry: app });
   // The public PKI routes: CA certificates, CRL, OCSP (no session, no CSRF; its own headers and errors).
   await app.register(pkiScope, { prefix: PKI_PREFIX, services });

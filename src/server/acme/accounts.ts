@@ -183,13 +183,12 @@ export async function changeKey(deps: Deps, account: AcmeAccount, jwk: JWK, acco
   }
 }
 
-/** Records that the account signed a request: at most once a minute, off the answer's path. */
-export async function touchAccount(deps: Deps, accountId: string): Promise<void> {
-  const now = deps.clock.now();
-  await deps.db.kysely
+/** Sets the account's last use to `at` unless it is already later (throttled by auth/last-use.ts). */
+export function writeAccountUse(executor: Executor, accountId: string, at: string): Promise<unknown> {
+  return executor
     .updateTable("acmeAccounts")
-    .set({ lastUsedAt: now.toISOString() })
+    .set({ lastUsedAt: at })
     .where("id", "=", accountId)
-    .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", new Date(now.getTime() - 60_000).toISOString())]))
+    .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
     .execute();
 }

@@ -12,7 +12,8 @@ import { AppError } from "../errors.js";
 import type { Services } from "../routes/route-kit.js";
 import { registerAccountRoutes } from "./account-routes.js";
 import type { AcmeAccount } from "./accounts.js";
-import { assertUsable, findAccount, touchAccount } from "./accounts.js";
+import { LastUseRecorder } from "../auth/last-use.js";
+import { assertUsable, findAccount, writeAccountUse } from "./accounts.js";
 import { parseFlattened, protectedHeaderOf, publicKeyOf, verifiedPayload } from "./jws.js";
 import { RETRY_AFTER_SECONDS } from "./kit.js";
 import type { AcmeKit, Params, PostHandler, Signed } from "./kit.js";
@@ -38,6 +39,9 @@ export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOp
   const { db, clock, config } = services;
   const urls = new AcmeUrls(config.baseUrl);
   const nonces = new NonceStore(db, clock);
+  const accountUses = new LastUseRecorder(clock, (id, at) => writeAccountUse(db.kysely, id, at), (job) =>
+    services.background.run("record an ACME account's last use", acme.log, job),
+  );
 
   // Only JWS bodies: the root's JSON parser (and any other) does not apply here.
   acme.removeAllContentTypeParsers();
@@ -94,7 +98,7 @@ export async function acmeScope(acme: FastifyInstance, { services }: AcmeScopeOp
     const key = await publicKeyOf(account.jwk, header.alg);
     const payload = await verifiedPayload(jws, key, header.alg);
     assertUsable(account);
-    services.background.run("record an ACME account's last use", request.log, () => touchAccount(services, account.id));
+    accountUses.used(account.id);
     return { header, payload, account };
   }
 

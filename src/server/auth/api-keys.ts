@@ -10,7 +10,6 @@ import type { Kysely } from "kysely";
 import { PERMISSIONS } from "../../shared/permissions.js";
 import type { Permission } from "../../shared/permissions.js";
 import type { Clock } from "../clock.js";
-import { MINUTE } from "../clock.js";
 import { lookupRead, readKey } from "../db/read-cache.js";
 import { reusableQuery } from "../db/reusable-query.js";
 import type { Database } from "../db/schema.js";
@@ -88,34 +87,12 @@ export async function resolveApiKey(db: Kysely<Database>, clock: Clock, secret: 
   return key.principal;
 }
 
-/**
- * Records a key's last use at most once a minute per key and process. The write runs after the
- * answer, as the app's background work (background.ts: close() and tests wait for it, a failure is
- * logged): a use that was not recorded is less bad than a refused one.
- */
-export class KeyUseRecorder {
-  private readonly written = new Map<string, number>();
-
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly clock: Clock,
-    private readonly inBackground: (job: () => Promise<unknown>) => void,
-  ) {}
-
-  used(keyId: string): void {
-    const now = this.clock.now().getTime();
-    const last = this.written.get(keyId);
-    if (last !== undefined && now - last < MINUTE) return;
-    if (this.written.size > 10_000) this.written.clear();
-    this.written.set(keyId, now);
-    const at = new Date(now).toISOString();
-    this.inBackground(() =>
-      this.db
-        .updateTable("apiKeys")
-        .set({ lastUsedAt: at })
-        .where("id", "=", keyId)
-        .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
-        .execute(),
-    );
-  }
+/** Records a key's last use (auth/last-use.ts throttles and runs it after the answer). */
+export function writeKeyUse(db: Kysely<Database>, keyId: string, at: string): Promise<unknown> {
+  return db
+    .updateTable("apiKeys")
+    .set({ lastUsedAt: at })
+    .where("id", "=", keyId)
+    .where((eb) => eb.or([eb("lastUsedAt", "is", null), eb("lastUsedAt", "<", at)]))
+    .execute();
 }

@@ -2,7 +2,7 @@
 // the handler runs. A route without one fails at start-up, not in production.
 import type { FastifyInstance } from "fastify";
 import type { Permission } from "../../shared/permissions.js";
-import type { KeyUseRecorder } from "../auth/api-keys.js";
+import type { LastUseRecorder } from "../auth/last-use.js";
 import type { Deps } from "../context.js";
 import type { Limiter } from "../limits/limiter.js";
 import { AppError } from "../errors.js";
@@ -46,7 +46,7 @@ export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
 /** `registry`: the instance declaredRoutes() is asked with (the app, when this runs in a scope of it). */
 /** What the guard needs for machine principals: where a key's use is recorded, and its rate limit. */
 export interface MachineAccess {
-  keyUses: KeyUseRecorder;
+  keyUses: LastUseRecorder;
   limits: Limiter;
 }
 
