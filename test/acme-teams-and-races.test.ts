@@ -74,6 +74,23 @@ describe.each(ENGINES)("ACME across teams and at once (%s)", (engine) => {
     expect((await b.client.get(`/api/teams/${b.defaultTeamId}/orders/${orderId}`)).statusCode).toBe(404);
   });
 
+  it("the schema keeps an account in its credential's team: a row naming another team is refused", async () => {
+    const other = await s.h.signUp("Another team owner");
+    const row = {
+      id: `stray-${engine}`,
+      credentialId: s.credential.id,
+      teamId: other.defaultTeamId,
+      thumbprint: `stray-thumb-${engine}`,
+      jwk: "{}",
+      status: "valid",
+      createdAt: s.h.clock.now().toISOString(),
+      lastUsedAt: null,
+    };
+    await expect(s.h.t.db.kysely.insertInto("acmeAccounts").values(row).execute()).rejects.toThrow(/foreign key|FOREIGN KEY/i);
+    await s.h.t.db.kysely.insertInto("acmeAccounts").values({ ...row, teamId: s.teamId }).execute();
+    await s.h.t.db.kysely.deleteFrom("acmeAccounts").where("id", "=", row.id).execute();
+  });
+
   it("an ACME credential's key id and HMAC key open no /api route, on every non-public /api route (401)", async () => {
     const { registeredApiRoutes } = await import("./helpers/fixtures.js");
     // Public routes (sign-up, the OpenAPI document…) ignore credentials; every other route is refused.

@@ -30,11 +30,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("revoked_at", "text")
     .execute();
   await db.schema.createIndex("acme_credentials_team_idx").on("acme_credentials").columns(["team_id", "id"]).execute();
+  // What an account's (credential_id, team_id) refers to: the schema, not only the code, keeps an
+  // account in its credential's team (SPEC 13, 20).
+  await db.schema.createIndex("acme_credentials_id_team").on("acme_credentials").columns(["id", "team_id"]).unique().execute();
 
   await db.schema
     .createTable("acme_accounts")
     .addColumn("id", "text", (c) => c.primaryKey())
-    .addColumn("credential_id", "text", (c) => c.notNull().references("acme_credentials.id").onDelete("cascade"))
+    .addColumn("credential_id", "text", (c) => c.notNull())
     .addColumn("team_id", "text", (c) => c.notNull().references("teams.id").onDelete("cascade"))
     // RFC 7638 SHA-256 thumbprint of the current key, base64url: one account per key.
     .addColumn("thumbprint", "text", (c) => c.notNull().unique())
@@ -43,6 +46,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("status", "text", (c) => c.notNull().check(sql`status in ('valid', 'deactivated', 'revoked')`))
     .addColumn("created_at", "text", (c) => c.notNull())
     .addColumn("last_used_at", "text")
+    .addForeignKeyConstraint("acme_accounts_credential_team_fk", ["credential_id", "team_id"], "acme_credentials", ["id", "team_id"], (fk) => fk.onDelete("cascade"))
     .execute();
   await db.schema.createIndex("acme_accounts_credential_idx").on("acme_accounts").columns(["credential_id", "id"]).execute();
 
